@@ -1,0 +1,1 @@
+"""What the reminders say: the shipped catalogue, rotation, and composed notices."""

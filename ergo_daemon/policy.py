@@ -1,0 +1,307 @@
+"""What is due, and when to look again: a pure function of settings, state and ``now``.
+
+Nothing here reads a clock, sleeps, or touches the desktop. The daemon, ``preview`` and the
+tests all drive the same code by handing it observations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from ergo_daemon.settings.models import WEEKDAYS, ActiveReminder, Settings
+from ergo_daemon.workhours import Calendar, local_instant
+
+Trigger = Literal["active", "clock", "fixed", "on_return"]
+Status = Literal["active", "away", "locked", "outside-hours", "paused"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reminder kind as the policy sees it; ``size`` orders kinds when prompts merge."""
+
+    kind: str
+    trigger: Trigger
+    size: float
+    every: float = 0.0
+    rests: bool = False  # a real break: taking it also covers every smaller break
+    at: tuple[int, ...] = ()
+    weekdays: frozenset[int] = frozenset(range(7))
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One look at the person: seconds since last input (None: unknown), lock, time asleep."""
+
+    now: datetime
+    idle: float | None
+    locked: bool = False
+    asleep: float = 0.0
+    elapsed: float | None = None  # real seconds since the last look; defaults to the wall-clock gap
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Show ``kind`` now; ``merged`` kinds are covered by it too."""
+
+    kind: str
+    at: datetime
+    merged: tuple[str, ...] = ()
+    catch_up: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: Status
+    prompt: Prompt | None
+    wake_at: datetime | None
+    natural_breaks: tuple[str, ...] = ()
+
+
+@dataclass
+class PolicyState:
+    """Everything the policy remembers between observations (persisted by the daemon)."""
+
+    last_seen: datetime | None = None
+    counted: dict[str, float] = field(default_factory=dict)
+    fixed_done: dict[str, str] = field(default_factory=dict)
+    inactive: float = 0.0
+    absence: float = 0.0
+    locked_since: datetime | None = None
+    posture_due: bool = False
+    stretches: int = 0
+    was_working: bool = False
+    paused_until: datetime | None = None
+
+
+SIZES = {"eyes": 1.0, "posture": 0.5, "hydration": 1.5}
+
+
+def rules_from(settings: Settings) -> tuple[Rule, ...]:
+    """The enabled reminders of ``settings`` as policy rules."""
+    rules: list[Rule] = []
+
+    def active(kind: str, reminder: ActiveReminder) -> None:
+        if reminder.enabled:
+            seconds = reminder.duration.total_seconds()
+            every = reminder.every.total_seconds()
+            rules.append(Rule(kind, "active", seconds, every, rests=True))
+
+    active("eyes", settings.eyes)
+    active("stretch", settings.stretch)
+    active("break", settings.rest_break)
+    if settings.posture.enabled and settings.posture.after_away:
+        rules.append(Rule("posture", "on_return", SIZES["posture"]))
+    if settings.hydration.enabled:
+        every = settings.hydration.every.total_seconds()
+        rules.append(Rule("hydration", "clock", SIZES["hydration"], every))
+    for custom in settings.custom:
+        size = custom.duration.total_seconds()
+        days = frozenset(WEEKDAYS.index(d) for d in custom.days)
+        if custom.every is not None:
+            rules.append(Rule(custom.name, "active", size, custom.every.total_seconds()))
+        else:
+            rules.append(Rule(custom.name, "fixed", size, at=tuple(sorted(custom.at)), weekdays=days))
+    return tuple(rules)
+
+
+class Policy:
+    """Decides prompts from observations; ``observe`` is the only way time moves forward."""
+
+    def __init__(self, settings: Settings, tz: ZoneInfo, state: PolicyState | None = None) -> None:
+        self.settings = settings
+        self.rules = rules_from(settings)
+        self.calendar = Calendar.from_settings(settings.work_hours, tz)
+        self.state = state or PolicyState()
+        self._away_after = settings.timing.away_after.total_seconds()
+        self._merge_within = settings.timing.merge_within.total_seconds()
+        self._grace = settings.timing.fixed_grace.total_seconds()
+        self._return_after = settings.posture.after_away.total_seconds()
+        self._posture_every = settings.posture.with_every_nth_stretch * settings.posture.enabled
+
+    # -- the step -----------------------------------------------------------------------------
+
+    def observe(self, seen: Activity) -> Decision:
+        """Account for the time since the last observation and decide what to show now."""
+        state, now = self.state, seen.now
+        if state.last_seen is None:
+            elapsed = 0.0
+        elif seen.elapsed is not None:
+            elapsed = seen.elapsed
+        else:
+            elapsed = (now - state.last_seen).total_seconds()
+        elapsed = max(0.0, elapsed)
+        asleep = min(max(0.0, seen.asleep), elapsed)
+        state.last_seen = now
+
+        if self.is_paused(now):
+            return Decision("paused", None, state.paused_until)
+        state.paused_until = None
+
+        ongoing = self._ongoing_inactivity(seen, elapsed)
+        finished = asleep + state.inactive if asleep else 0.0
+        natural = self._account(elapsed - asleep, ongoing, finished, locked=seen.locked)
+        state.inactive = ongoing
+
+        working = self.calendar.is_working(now)
+        if working:  # a new working period starts from zero: never catch-up drinking
+            counted = state.counted.get("hydration", 0.0) + elapsed if state.was_working else 0.0
+            state.counted["hydration"] = counted
+        state.was_working = working
+
+        present = not seen.locked and ongoing < self._away_after
+        state.absence = max(state.absence, ongoing, finished)
+        returned = present and state.absence >= self._away_after
+        if present:
+            if self._return_after and state.absence >= self._return_after:
+                state.posture_due = True
+            state.absence = 0.0
+
+        if not working:
+            return Decision("outside-hours", None, self.calendar.next_start(now), natural)
+        if not present:
+            return Decision("locked" if seen.locked else "away", None, None, natural)
+        prompt = self._prompt(now, catch_up=returned)
+        return Decision("active", prompt, self._next_wake(now), natural)
+
+    # -- commands from the person -------------------------------------------------------------
+
+    def pause(self, until: datetime) -> None:
+        """Freeze every timer until ``until``: nothing counts, nothing resets, nothing shows."""
+        self.state.paused_until = until
+
+    def resume(self) -> None:
+        self.state.paused_until = None
+
+    def is_paused(self, now: datetime) -> bool:
+        return self.state.paused_until is not None and now < self.state.paused_until
+
+    def reset(self, kind: str) -> None:
+        """Count ``kind`` (and every smaller active kind) as just taken."""
+        self._taken(self._rule(kind))
+
+    # -- what is coming -----------------------------------------------------------------------
+
+    def due_at(self, rule: Rule, now: datetime) -> datetime | None:
+        """When ``rule`` falls due if the person keeps working from ``now`` (None: not planned)."""
+        if rule.trigger in ("active", "clock"):
+            left = max(0.0, rule.every - self.state.counted.get(rule.kind, 0.0))
+            return now + timedelta(seconds=left)
+        if rule.trigger == "on_return":
+            return now if self.state.posture_due else None
+        return self._fixed_occurrence(rule, now)
+
+    def upcoming(self, now: datetime) -> dict[str, datetime]:
+        """The next time each kind would show, assuming continuous work (for status/preview)."""
+        plan: dict[str, datetime] = {}
+        for rule in self.rules:
+            due = self.due_at(rule, now)
+            if due is None:
+                continue
+            if not self.calendar.is_working(due):
+                due = self.calendar.next_start(due) or due
+            plan[rule.kind] = due
+        return plan
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _ongoing_inactivity(self, seen: Activity, elapsed: float) -> float:
+        """Seconds of the current stretch without input (a lock counts from when it began)."""
+        idle = seen.idle or 0.0
+        if not seen.locked:
+            self.state.locked_since = None
+            return idle
+        if self.state.locked_since is None:
+            self.state.locked_since = seen.now - timedelta(seconds=min(idle, elapsed))
+        return max(idle, (seen.now - self.state.locked_since).total_seconds())
+
+    def _account(
+        self, awake: float, ongoing: float, finished: float, *, locked: bool
+    ) -> tuple[str, ...]:
+        """Add active time to each timer, or reset those whose break length was reached.
+
+        After a break the person came back at most ``ongoing`` seconds ago: count only that, so
+        a prompt is never early (it may be late by up to one sampling period).
+        """
+        natural: list[str] = []
+        for rule in self.rules:
+            if rule.trigger != "active":
+                continue
+            if max(ongoing, finished) >= rule.size:
+                if self.state.counted.get(rule.kind):
+                    natural.append(rule.kind)
+                self.state.counted[rule.kind] = 0.0
+            elif not locked:
+                was_away = self.state.inactive >= rule.size
+                counted = min(awake, ongoing) if was_away else awake
+                self.state.counted[rule.kind] = self.state.counted.get(rule.kind, 0.0) + counted
+        return tuple(natural)
+
+    def _prompt(self, now: datetime, *, catch_up: bool) -> Prompt | None:
+        due = {r.kind: d for r in self.rules if (d := self.due_at(r, now)) is not None}
+        if not any(at <= now for at in due.values()):
+            return None
+        window = now + timedelta(seconds=self._merge_within)
+        chosen = [r for r in self.rules if r.kind in due and due[r.kind] <= window]
+        head = max(chosen, key=lambda r: r.size)
+        for rule in chosen:
+            self._taken(rule, now)
+        merged = [r.kind for r in chosen if r is not head]
+        if any(r.kind == "stretch" for r in chosen):
+            self.state.stretches += 1
+            if self._posture_every and self.state.stretches % self._posture_every == 0:
+                self.state.posture_due = False
+                if "posture" not in merged and head.kind != "posture":
+                    merged.append("posture")
+        return Prompt(head.kind, now, tuple(merged), catch_up)
+
+    def _taken(self, rule: Rule, now: datetime | None = None) -> None:
+        if rule.trigger == "on_return":
+            self.state.posture_due = False
+        elif rule.trigger == "fixed" and now is not None:
+            occurrence = self._fixed_occurrence(rule, now)
+            if occurrence is not None:
+                self.state.fixed_done[rule.kind] = _local_key(self.calendar.local(occurrence))
+        else:
+            self.state.counted[rule.kind] = 0.0
+        if rule.rests:
+            for other in self.rules:
+                if other.rests and other.size <= rule.size:
+                    self.state.counted[other.kind] = 0.0
+
+    def _fixed_occurrence(self, rule: Rule, now: datetime) -> datetime | None:
+        """The pending occurrence of a fixed-time rule: one missed by under the grace, or next."""
+        done = self.state.fixed_done.get(rule.kind, "")
+        today = self.calendar.local(now).date()
+        for occurrence in _occurrences(rule, today - timedelta(days=1), self.calendar.tz):
+            key = _local_key(self.calendar.local(occurrence))
+            if key <= done or (now - occurrence).total_seconds() > self._grace:
+                continue
+            return occurrence
+        return None
+
+    def _next_wake(self, now: datetime) -> datetime | None:
+        later = [d for r in self.rules if (d := self.due_at(r, now)) is not None and d > now]
+        return min(later, default=None)
+
+    def _rule(self, kind: str) -> Rule:
+        for rule in self.rules:
+            if rule.kind == kind:
+                return rule
+        raise KeyError(kind)
+
+
+def _occurrences(rule: Rule, start: date, tz: ZoneInfo) -> Iterable[datetime]:
+    for offset in range(9):
+        day = start + timedelta(days=offset)
+        if day.weekday() in rule.weekdays:
+            for minute in rule.at:
+                yield local_instant(day, minute, tz)
+
+
+def _local_key(local: datetime) -> str:
+    """A local wall time as text, so the repeated hour of a DST change counts once."""
+    return local.strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,1 @@
+"""Configuration: typed models, shipped presets, and the layers they are loaded from."""

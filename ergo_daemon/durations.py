@@ -13,7 +13,7 @@ def parse_duration(text: str) -> timedelta:
     """Parse ``"1h30m"`` into ``timedelta(hours=1, minutes=30)``; raise ValueError otherwise."""
     match = _DURATION.fullmatch(text.strip().lower())
     if not text.strip() or match is None:
-        raise ValueError(f"{text!r} is not {FORMAT_HELP}")
+        raise ValueError(f"expected {FORMAT_HELP}")
     hours, minutes, seconds = (int(match.group(g) or 0) for g in "hms")
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 

@@ -133,13 +133,14 @@ class Policy:
             elapsed = seen.elapsed
         else:
             elapsed = (now - state.last_seen).total_seconds()
-        elapsed = max(0.0, elapsed)
-        asleep = min(max(0.0, seen.asleep), elapsed)
         state.last_seen = now
-
         if self.is_paused(now):
             return Decision("paused", None, state.paused_until)
-        state.paused_until = None
+        if state.paused_until is not None:  # only the time since the pause ended counts
+            elapsed = min(elapsed, (now - state.paused_until).total_seconds())
+            state.paused_until = None
+        elapsed = max(0.0, elapsed)
+        asleep = min(max(0.0, seen.asleep), elapsed)
 
         ongoing = self._ongoing_inactivity(seen, elapsed)
         finished = asleep + state.inactive if asleep else 0.0

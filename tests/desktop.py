@@ -397,11 +397,11 @@ def desktop_session(tmp_path: Path) -> Iterator[Desktop]:
 
 @pytest.fixture
 def desktop(tmp_path: Path) -> Iterator[Desktop]:
-    """Yield a running session; skip if programs are missing (fail if ERGO_REQUIRE_DESKTOP=1)."""
+    """Yield a running session; skip if programs are missing (fail if ERGO_TEST_REQUIRE_DESKTOP=1)."""
     missing = missing_programs()
     if missing:
         message = missing_message(missing)
-        if os.environ.get("ERGO_REQUIRE_DESKTOP") == "1":
+        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
             pytest.fail(message)
         pytest.skip(message)
     with desktop_session(tmp_path) as session:

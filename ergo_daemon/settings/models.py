@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     PlainSerializer,
     model_validator,
 )
@@ -60,7 +62,7 @@ def _minute_of_day(text: str, *, allow_end_of_day: bool = False) -> int:
     match = _CLOCK.fullmatch(text.strip())
     limit = MINUTES_PER_DAY if allow_end_of_day else MINUTES_PER_DAY - 1
     if match is None or int(match[2]) > 59 or int(match[1]) * 60 + int(match[2]) > limit:
-        raise ValueError(f"{text!r} is not a time of day like 08:30")
+        raise ValueError(f"expected a time of day like 08:30, not {text!r}")
     return int(match[1]) * 60 + int(match[2])
 
 
@@ -73,7 +75,7 @@ def _to_range(value: object) -> object:
         return value
     start, sep, end = value.partition("-")
     if not sep:
-        raise ValueError(f"{value!r} is not a time range like 08:00-12:30")
+        raise ValueError("expected a time range like 08:00-12:30")
     first, last = _minute_of_day(start), _minute_of_day(end, allow_end_of_day=True)
     if first >= last:
         raise ValueError(f"{value!r} ends before it starts (ranges cannot cross midnight)")
@@ -119,6 +121,16 @@ class WorkHours(Strict):
         default=[(8 * 60, 18 * 60)], min_length=1
     )
     timezone: str | None = Field(default=None, description="IANA name; empty means the system's")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Berlin)")
+        return value or None
 
 
 class Timing(Strict):
@@ -252,3 +264,20 @@ class Settings(BaseSettings):
 
 
 BUILT_IN_KINDS = ("eyes", "stretch", "break", "posture", "hydration")
+
+
+def time_scaled(settings: Settings, speed: float) -> Settings:
+    """Every duration divided by ``speed`` (for ``run --speed``); times of day stay as they are."""
+
+    def scale(value: Any) -> Any:
+        if isinstance(value, timedelta):
+            return value / speed
+        if isinstance(value, BaseModel):
+            fields = type(value).model_fields
+            return value.model_copy(update={name: scale(getattr(value, name)) for name in fields})
+        if isinstance(value, list):
+            return [scale(item) for item in value]
+        return value
+
+    scaled: Settings = scale(settings)
+    return scaled

@@ -1,0 +1,1 @@
+"""Activity sources (idle time and lock), one module each; ``ergo_daemon.backends`` picks one."""

@@ -1,0 +1,12 @@
+"""The stand-in when no idle source works: activity unknown, so clock time is counted."""
+
+from __future__ import annotations
+
+from ergo_daemon.ports import Reading
+
+
+class UnknownActivity:
+    name = "none (activity unknown: counting clock time)"
+
+    def read(self) -> Reading:
+        return Reading(idle=None)

@@ -1,0 +1,87 @@
+"""One tick of the running daemon: read the world, ask the policy, deliver, say when to wake."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from ergo_daemon.clock import Instant, gap, read_clocks
+from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.policy import Activity, Policy, Status
+from ergo_daemon.ports import ActivitySource, Notifier, Reading
+
+log = logging.getLogger(__name__)
+
+
+class Daemon:
+    """Ties the pure policy to real adapters; ``tick()`` is everything that happens on a wake."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        composer: Composer,
+        notifier: Notifier,
+        activity: ActivitySource,
+        *,
+        fallback: ActivitySource,
+        retry_after: timedelta,
+        clock: Callable[[], Instant] = read_clocks,
+    ) -> None:
+        self.policy = policy
+        self._composer = composer
+        self._notifier = notifier
+        self._activity = activity
+        self._fallback = fallback
+        self._retry_after = retry_after
+        self._clock = clock
+        self._last: Instant | None = None
+        self._status: Status | None = None
+        self._retry: tuple[Notice, datetime] | None = None
+
+    def tick(self) -> datetime | None:
+        instant = self._clock()
+        elapsed, asleep = gap(self._last, instant) if self._last else (0.0, 0.0)
+        self._last = instant
+        now = instant.wall.astimezone(self.policy.calendar.tz)
+        if asleep:
+            log.info("woke after %.0f s asleep", asleep)
+        reading = self._read_activity()
+        decision = self.policy.observe(
+            Activity(now, reading.idle, reading.locked, asleep=asleep, elapsed=elapsed)
+        )
+        if decision.status != self._status:
+            log.info("now %s", decision.status)
+            self._status = decision.status
+        for kind in decision.natural_breaks:
+            log.info("natural break: %s timer reset", kind)
+        if decision.prompt is not None:
+            self._deliver(self._composer.compose(decision.prompt), now)
+        elif self._retry is not None and self._retry[1] <= now and decision.status == "active":
+            notice, self._retry = self._retry[0], None
+            self._deliver(notice, now, retrying=True)
+        wakes = [t for t in (decision.wake_at, self._retry and self._retry[1]) if t is not None]
+        return min(wakes, default=None)
+
+    def _read_activity(self) -> Reading:
+        try:
+            return self._activity.read()
+        except Exception as exc:  # any adapter failure: degrade, never stop
+            log.warning("activity: %s failed (%s); using %s", self._activity.name, exc,
+                        self._fallback.name)
+            self._activity = self._fallback
+            return self._activity.read()
+
+    def _deliver(self, notice: Notice, now: datetime, *, retrying: bool = False) -> None:
+        try:
+            self._notifier.send(notice)
+        except Exception as exc:  # a notification is never worth a crash
+            if retrying:
+                log.error("could not show %r again (%s); dropped", notice.title, exc)
+            else:
+                self._retry = (notice, now + self._retry_after)
+                log.warning("could not show %r (%s); retrying in %s", notice.title, exc,
+                            self._retry_after)
+            return
+        merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
+        log.info("shown %s%s: %s", notice.kind, merged, notice.title)

@@ -1,0 +1,20 @@
+"""Notification adapters, one module each; ``ergo_daemon.backends`` picks one."""
+
+from __future__ import annotations
+
+from ergo_daemon.content.compose import Notice
+
+APP_NAME = "ergo-daemon"
+# The tightest limits of any backend (Windows tray balloons: 64/256 characters).
+MAX_TITLE = 64
+MAX_MESSAGE = 256
+
+
+def clamp(text: str, limit: int) -> str:
+    """Shorten ``text`` to ``limit`` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def display_seconds(notice: Notice) -> int:
+    """How long a notice stays on screen: long enough to read, never forever."""
+    return 20 if notice.kind == "eyes" else 45

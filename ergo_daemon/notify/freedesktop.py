@@ -1,0 +1,80 @@
+"""Linux desktop notifications over D-Bus (org.freedesktop.Notifications), with jeepney.
+
+Used instead of plyer on Linux: plyer 2.1 shells out to notify-send with "-t 0" (notices never
+expire) and ignores its exit status, so a missing notification server would go unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ergo_daemon.notify import APP_NAME, MAX_MESSAGE, MAX_TITLE, clamp, display_seconds
+from ergo_daemon.ports import DeliveryError
+
+if TYPE_CHECKING:
+    from ergo_daemon.content.compose import Notice
+
+log = logging.getLogger(__name__)
+REPLY_TIMEOUT = 5.0
+
+
+class FreedesktopNotifier:
+    """``FreedesktopNotifier().send(notice)``; reconnects to the session bus as needed."""
+
+    name = "freedesktop D-Bus"
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    def server(self) -> str:
+        """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
+        name, vendor, version, _spec = self._call("GetServerInformation", "", ())
+        return f"{name} {version} ({vendor})"
+
+    def send(self, notice: Notice) -> None:
+        hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
+        self._call(
+            "Notify",
+            "susssasa{sv}i",
+            (
+                APP_NAME,
+                0,
+                "",
+                clamp(notice.title, MAX_TITLE),
+                clamp(notice.message, MAX_MESSAGE),
+                [],
+                hints,
+                display_seconds(notice) * 1000,
+            ),
+        )
+
+    def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
+        from jeepney.wrappers import DBusErrorResponse, unwrap_msg
+
+        address = DBusAddress(
+            "/org/freedesktop/Notifications",
+            bus_name="org.freedesktop.Notifications",
+            interface="org.freedesktop.Notifications",
+        )
+        try:
+            if self._connection is None:
+                self._connection = open_dbus_connection(bus="SESSION")
+            message = new_method_call(address, method, signature or None, body)
+            reply = self._connection.send_and_get_reply(message, timeout=REPLY_TIMEOUT)
+            result: tuple[Any, ...] = unwrap_msg(reply)
+            return result
+        except DBusErrorResponse as exc:
+            raise DeliveryError(f"notification server refused: {exc.name}: {exc.data}") from exc
+        except (OSError, TimeoutError, KeyError, ValueError) as exc:
+            self.close()
+            raise DeliveryError(f"session bus unavailable: {exc}") from exc
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None

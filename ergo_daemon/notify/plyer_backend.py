@@ -1,0 +1,47 @@
+"""Desktop notifications through plyer: the default on macOS and Windows."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from ergo_daemon.notify import APP_NAME, MAX_MESSAGE, MAX_TITLE, clamp, display_seconds
+from ergo_daemon.ports import DeliveryError
+
+if TYPE_CHECKING:
+    from ergo_daemon.content.compose import Notice
+
+
+class PlyerUnavailable(Exception):
+    """plyer has no working notification backend on this machine."""
+
+
+def plyer_backend() -> Any:
+    """plyer's platform implementation; raise PlyerUnavailable for its do-nothing stub."""
+    from plyer import facades, notification
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # plyer warns about dbus-python it does not need
+        backend = object.__getattribute__(notification, "_ensure_obj")()
+    if type(backend) is facades.Notification:
+        raise PlyerUnavailable("plyer found no notification backend")
+    return backend
+
+
+class PlyerNotifier:
+    """Notices through plyer, e.g. ``PlyerNotifier(plyer_backend()).send(notice)``."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+        self.name = f"plyer ({type(backend).__name__})"
+
+    def send(self, notice: Notice) -> None:
+        try:
+            self._backend.notify(
+                title=clamp(notice.title, MAX_TITLE),
+                message=clamp(notice.message, MAX_MESSAGE),
+                app_name=APP_NAME,
+                timeout=display_seconds(notice),
+            )
+        except Exception as exc:  # plyer raises anything from ctypes to NotImplementedError
+            raise DeliveryError(f"{self.name}: {type(exc).__name__}: {exc}") from exc

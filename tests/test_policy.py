@@ -1,0 +1,288 @@
+"""The policy, driven by a simulated clock: what a person at the desk would see, and when."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ergo_daemon.policy import Activity, Policy, Prompt
+from ergo_daemon.settings.models import Settings
+from ergo_daemon.simulate import run
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = date(2026, 11, 23)
+ALL_DAY = {"work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]}}
+
+
+def settings(**tables: Any) -> Settings:
+    return Settings.model_validate({**ALL_DAY, **tables})
+
+
+@dataclass
+class Desk:
+    """A person at a desk, second by second: work, step away, lock, sleep the laptop."""
+
+    policy: Policy
+    now: datetime
+    last_input: datetime = field(init=False)
+    shown: list[Prompt] = field(default_factory=list)
+    step: timedelta = timedelta(seconds=15)
+
+    def __post_init__(self) -> None:
+        self.last_input = self.now
+        self._look(idle=0.0)
+
+    def work(self, minutes: float) -> None:
+        self._until(minutes, lambda now: Activity(now, idle=0.0))
+
+    def away(self, minutes: float) -> None:
+        self._until(minutes, lambda now: Activity(now, idle=(now - self.last_input).total_seconds()))
+        self._input()
+
+    def locked(self, minutes: float) -> None:
+        self._until(minutes, lambda now: Activity(now, idle=0.0, locked=True))
+
+    def sleep(self, hours: float) -> None:
+        """Suspend: no observation during it; the first one after reports the time asleep."""
+        self.now += timedelta(hours=hours)
+        self._record(Activity(self.now, idle=0.0, asleep=hours * 3600))
+        self._input()
+
+    def kinds(self) -> list[str]:
+        return [p.kind for p in self.shown]
+
+    def times(self, kind: str) -> list[str]:
+        return [p.at.astimezone(BERLIN).strftime("%H:%M") for p in self.shown if p.kind == kind]
+
+    def _input(self) -> None:
+        self.last_input = self.now
+
+    def _look(self, idle: float) -> None:
+        self._record(Activity(self.now, idle=idle))
+
+    def _record(self, activity: Activity) -> None:
+        decision = self.policy.observe(activity)
+        if decision.prompt is not None:
+            self.shown.append(decision.prompt)
+
+    def _until(self, minutes: float, look: Any) -> None:
+        end = self.now + timedelta(minutes=minutes)
+        for now, decision in run(self.policy, self.now + self.step, end + self.step, look, self.step):
+            if decision.prompt is not None:
+                self.shown.append(decision.prompt)
+            self.now = now
+        self.last_input = self.now if look(self.now).idle == 0 else self.last_input
+
+
+def desk(at: str = "09:00", day: date = MONDAY, **tables: Any) -> Desk:
+    hour, minute = map(int, at.split(":"))
+    start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
+    return Desk(Policy(settings(**tables), BERLIN), start)
+
+
+ONLY_EYES = {"stretch": {"enabled": False}, "break": {"enabled": False},
+             "hydration": {"enabled": False}, "posture": {"enabled": False}}
+
+
+def test_eyes_prompt_after_twenty_minutes_of_active_time() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(19)
+    assert d.kinds() == []
+    d.work(2)
+    assert d.times("eyes") == ["09:20"]
+
+
+def test_idle_for_the_break_length_is_a_natural_break_and_resets_the_timer() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(15)
+    d.away(1)  # a minute looking away is longer than the 20 s eye break
+    d.work(15)
+    assert d.kinds() == [], "the look-away counted as the eye break"
+    d.work(6)
+    assert d.times("eyes") == ["09:36"]
+
+
+def test_short_idle_still_counts_as_screen_time() -> None:
+    d = desk(**{**ONLY_EYES, "eyes": {"every": "20m", "duration": "1m"}})
+    for _ in range(4):
+        d.work(4)
+        d.away(0.5)  # reading without touching anything
+    d.work(3)
+    assert d.times("eyes") == ["09:20"]
+
+
+def test_nothing_shows_while_away_and_all_timers_reset() -> None:
+    d = desk()
+    d.work(10)
+    d.away(45)
+    assert d.kinds() == ["posture"] or d.kinds() == []
+    shown_before = len(d.shown)
+    d.work(1)
+    returned = d.shown[shown_before:]
+    assert [p.kind for p in returned] == ["posture"], "a posture check on return, nothing else"
+    d.work(18)
+    assert [p.kind for p in d.shown[shown_before:]] == ["posture"]
+
+
+def test_a_locked_screen_counts_as_away() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(19)
+    d.locked(5)
+    assert d.kinds() == []
+    d.work(19)
+    assert d.kinds() == [], "the lock was a break, so the eye timer started again"
+    d.work(2)
+    assert d.kinds() == ["eyes"]
+
+
+def test_eight_hour_suspend_gives_at_most_one_prompt_after() -> None:
+    d = desk(at="08:00", work_hours={"days": "mon-sun", "hours": ["06:00-23:00"]})
+    d.work(50)
+    before = len(d.shown)
+    d.sleep(8)
+    d.work(1)
+    after = d.shown[before:]
+    assert len(after) <= 1
+    assert all(p.catch_up for p in after)
+    d.work(18)
+    assert len(d.shown[before:]) <= 1, "timers restarted after the sleep; no burst"
+
+
+def test_working_hours_edges() -> None:
+    d = desk(at="07:30", day=MONDAY, work_hours={"days": "mon-fri", "hours": ["08:00-12:00"]},
+             **{k: v for k, v in ONLY_EYES.items()})
+    d.work(29)
+    assert d.kinds() == [], "nothing before 08:00 even though 20 min of screen time passed"
+    d.work(2)
+    assert d.times("eyes") == ["08:00"]
+    d.work(60 * 4 - 2)
+    assert d.times("eyes")[-1] <= "12:00"
+    count = len(d.shown)
+    d.work(60)
+    assert len(d.shown) == count, "nothing after 12:00"
+
+
+def test_weekend_is_quiet_with_default_hours() -> None:
+    policy = Policy(Settings.model_validate({}), BERLIN)
+    saturday = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
+    first = policy.observe(Activity(saturday, idle=0.0))
+    assert first.status == "outside-hours"
+    assert first.wake_at == datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN)
+
+
+def _fixed(at: str) -> dict[str, Any]:
+    return {**ONLY_EYES, "eyes": {"enabled": False},
+            "custom": [{"name": "night", "title": "Night check", "at": [at], "days": "mon-sun"}]}
+
+
+def test_dst_spring_forward_a_skipped_time_fires_once_after_the_gap() -> None:
+    d = desk(at="01:00", day=date(2026, 3, 29), **_fixed("02:30"))
+    d.work(4 * 60)
+    assert d.times("night") == ["03:30"]
+
+
+def test_dst_fall_back_a_repeated_time_fires_once() -> None:
+    d = desk(at="00:00", day=date(2026, 10, 25), **_fixed("02:30"))
+    d.work(5 * 60)
+    assert len(d.times("night")) == 1
+
+
+def test_active_time_is_real_elapsed_time_across_dst() -> None:
+    d = desk(at="01:50", day=date(2026, 10, 25), **ONLY_EYES)
+    d.work(21)  # 01:50 CEST + 20 min real time = 02:10 CEST
+    assert [p.at.astimezone(BERLIN).isoformat() for p in d.shown] == [
+        "2026-10-25T02:10:00+02:00"
+    ]
+
+
+def test_fixed_time_reminder_missed_while_away_is_dropped_after_the_grace() -> None:
+    d = desk(at="12:00", **_fixed("12:30"))
+    d.away(120)
+    d.work(5)
+    assert d.times("night") == []
+
+
+def test_fixed_time_reminder_shows_late_within_the_grace() -> None:
+    d = desk(at="12:00", **_fixed("12:30"))
+    d.away(40)
+    d.work(1)
+    assert len(d.times("night")) == 1
+
+
+def test_a_prompt_due_within_two_minutes_merges_into_the_larger_one() -> None:
+    d = desk(eyes={"every": "29m"}, hydration={"enabled": False}, posture={"enabled": False})
+    d.work(32)
+    assert d.kinds() == ["stretch"]
+    assert d.shown[0].merged == ("eyes",)
+
+
+def test_a_break_resets_the_smaller_timers() -> None:
+    d = desk(stretch={"every": "60m"}, eyes={"every": "59m"},
+             hydration={"enabled": False}, posture={"enabled": False})
+    d.work(61)
+    assert d.kinds() == ["break"]
+    assert set(d.shown[0].merged) == {"eyes", "stretch"}
+    d.work(30)
+    assert d.kinds() == ["break"], "eyes and stretch restarted with the break"
+
+
+def test_posture_joins_every_second_stretch() -> None:
+    d = desk(**{"break": {"enabled": False}, "eyes": {"enabled": False},
+                "hydration": {"enabled": False}})
+    d.work(91)
+    assert d.kinds() == ["stretch", "stretch", "stretch"]
+    assert [("posture" in p.merged) for p in d.shown] == [False, True, False]
+
+
+def test_hydration_is_clock_time_in_working_hours_and_waits_for_presence() -> None:
+    d = desk(at="08:00", **{**ONLY_EYES, "eyes": {"enabled": False}, "hydration": {"every": "1h"}})
+    d.work(30)
+    d.away(40)  # away when it falls due: it waits
+    assert d.kinds() == []
+    d.work(1)
+    assert d.kinds() == ["hydration"]
+
+
+def test_pause_freezes_timers_and_resume_continues() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(15)
+    d.policy.pause(d.now + timedelta(minutes=30))
+    d.work(30)
+    assert d.kinds() == [], "paused: 30 minutes of work did not count"
+    d.work(6)  # pause over at 09:45: the 5 minutes left of the 20
+    assert d.times("eyes") == ["09:50"]
+
+
+def test_unknown_activity_counts_clock_time() -> None:
+    policy = Policy(settings(**ONLY_EYES), BERLIN)
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+    prompts = [
+        d.prompt for _, d in run(policy, start, start + timedelta(minutes=21),
+                                 lambda now: Activity(now, idle=None))
+        if d.prompt
+    ]
+    assert [p.kind for p in prompts] == ["eyes"]
+
+
+def test_wakes_exactly_when_the_next_prompt_is_due() -> None:
+    policy = Policy(settings(**ONLY_EYES), BERLIN)
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+    decision = policy.observe(Activity(start, idle=0.0))
+    assert decision.wake_at == start + timedelta(minutes=20)
+
+
+@pytest.mark.parametrize("preset_day", [MONDAY])
+def test_a_simulated_work_week_runs_well_under_a_second(preset_day: date) -> None:
+    policy = Policy(Settings.model_validate({}), BERLIN)
+    start = datetime(preset_day.year, preset_day.month, preset_day.day, tzinfo=BERLIN)
+    began = time.perf_counter()
+    decisions = list(run(policy, start, start + timedelta(days=5),
+                         lambda now: Activity(now, idle=0.0)))
+    elapsed = time.perf_counter() - began
+    assert sum(1 for _, d in decisions if d.prompt) > 150
+    assert elapsed < 0.5, f"5 days took {elapsed:.2f} s"

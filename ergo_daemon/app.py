@@ -29,7 +29,7 @@ def local_zone(settings: Settings) -> ZoneInfo:
 
 
 def build(
-    settings: Settings, *, speed: float, platform: str, environ: Mapping[str, str]
+    settings: Settings, *, speed: float, environ: Mapping[str, str]
 ) -> tuple[Daemon, Wakeups]:
     """The daemon and its wake-up source; ``speed`` > 1 runs every interval that much faster."""
     tz = local_zone(settings)
@@ -39,8 +39,8 @@ def build(
     daemon = Daemon(
         policy,
         composer,
-        backends.notifier(platform, environ),
-        backends.activity_source(platform, environ),
+        backends.notifier(environ),
+        backends.activity_source(environ),
         fallback=UnknownActivity(),
         retry_after=RETRY_AFTER / speed,
     )

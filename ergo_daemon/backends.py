@@ -6,6 +6,7 @@ Each function imports only the module it picks, so every module imports on every
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 
 from ergo_daemon.ports import ActivityError, ActivitySource, DeliveryError, Notifier
@@ -13,12 +14,13 @@ from ergo_daemon.ports import ActivityError, ActivitySource, DeliveryError, Noti
 log = logging.getLogger(__name__)
 
 
-def notifier(platform: str, environ: Mapping[str, str]) -> Notifier:
+def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifier:
     """D-Bus on Linux with a session bus; plyer elsewhere; the log when nothing works."""
-    if platform.startswith("linux") and environ.get("DBUS_SESSION_BUS_ADDRESS"):
+    bus_address = environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if platform.startswith("linux") and bus_address:
         from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 
-        dbus = FreedesktopNotifier()
+        dbus = FreedesktopNotifier(bus_address)
         try:
             log.info("notifications: %s, server %s", dbus.name, dbus.server())
         except DeliveryError as exc:
@@ -37,13 +39,14 @@ def notifier(platform: str, environ: Mapping[str, str]) -> Notifier:
     return chosen
 
 
-def activity_source(platform: str, environ: Mapping[str, str]) -> ActivitySource:
+def activity_source(environ: Mapping[str, str], platform: str = sys.platform) -> ActivitySource:
     """X11 idle time where an X display is the session; otherwise activity is unknown."""
-    if platform.startswith("linux") and environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+    display = environ.get("DISPLAY")
+    if platform.startswith("linux") and display and not environ.get("WAYLAND_DISPLAY"):
         from ergo_daemon.activity.x11 import X11Idle
 
         try:
-            source: ActivitySource = X11Idle()
+            source: ActivitySource = X11Idle(display)
         except ActivityError as exc:
             log.warning("activity: X11 idle time unavailable: %s", exc)
         else:

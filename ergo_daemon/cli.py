@@ -84,9 +84,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         log.error("configuration error, not starting:\n%s", _indent(str(exc)))
         return 2
-    daemon, wakeups = app.build(
-        loaded.settings, speed=args.speed, platform=sys.platform, environ=os.environ
-    )
+    _daemon, wakeups = app.build(loaded.settings, speed=args.speed, environ=os.environ)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: wakeups.stop())
     speed = f", {args.speed:g}x speed" if args.speed != 1 else ""

@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-# Without a boot-time clock, a wall-clock jump bigger than this beyond monotonic time is a sleep.
-SLEEP_SLACK = 2.0
+# Shorter "sleeps" are clock noise. Without a boot-time clock, the wall clock must also run this
+# far ahead of the monotonic one before it counts (small NTP corrections do not).
+MIN_SLEEP = 2.0
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ def gap(before: Instant, after: Instant) -> tuple[float, float]:
     """
     awake = max(0.0, after.monotonic - before.monotonic)
     if before.boottime is not None and after.boottime is not None:
-        asleep = max(0.0, (after.boottime - before.boottime) - awake)
+        asleep = (after.boottime - before.boottime) - awake
     else:
-        ahead = (after.wall - before.wall).total_seconds() - awake
-        asleep = ahead if ahead > SLEEP_SLACK else 0.0
+        asleep = (after.wall - before.wall).total_seconds() - awake
+    asleep = asleep if asleep >= MIN_SLEEP else 0.0
     return awake + asleep, asleep

@@ -8,9 +8,8 @@ import subprocess
 import time
 
 import pytest
-from desktop import Desktop, Notification, desktop, missing_message, missing_programs
+from desktop import Desktop, Notification, missing_message, missing_programs
 
-__all__ = ["desktop"]
 
 
 class _XScreenSaverInfo(ctypes.Structure):

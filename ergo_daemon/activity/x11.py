@@ -30,7 +30,7 @@ class X11Idle:
 
     name = "X11 screen-saver extension"
 
-    def __init__(self, load: Callable[[str], Any] = ctypes.CDLL) -> None:
+    def __init__(self, display_name: str, load: Callable[[str], Any] = ctypes.CDLL) -> None:
         try:
             xlib, xss = load("libX11.so.6"), load("libXss.so.1")
         except OSError as exc:
@@ -42,9 +42,9 @@ class X11Idle:
         xss.XScreenSaverQueryExtension.argtypes = [ctypes.c_void_p] + [ctypes.c_void_p] * 2
         xss.XScreenSaverAllocInfo.restype = ctypes.POINTER(_Info)
         xss.XScreenSaverQueryInfo.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
-        display = xlib.XOpenDisplay(None)
+        display = xlib.XOpenDisplay(display_name.encode())
         if not display:
-            raise ActivityError("cannot open the X display (is DISPLAY set?)")
+            raise ActivityError(f"cannot open the X display {display_name!r}")
         event_base, error_base = ctypes.c_int(), ctypes.c_int()
         if not xss.XScreenSaverQueryExtension(
             display, ctypes.byref(event_base), ctypes.byref(error_base)

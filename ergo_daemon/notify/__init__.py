@@ -5,9 +5,6 @@ from __future__ import annotations
 from ergo_daemon.content.compose import Notice
 
 APP_NAME = "ergo-daemon"
-# The tightest limits of any backend (Windows tray balloons: 64/256 characters).
-MAX_TITLE = 64
-MAX_MESSAGE = 256
 
 
 def clamp(text: str, limit: int) -> str:

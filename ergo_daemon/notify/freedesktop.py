@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.notify import APP_NAME, MAX_MESSAGE, MAX_TITLE, clamp, display_seconds
+from ergo_daemon.notify import APP_NAME, clamp, display_seconds
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -17,14 +17,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 REPLY_TIMEOUT = 5.0
+MAX_TITLE = 120
+MAX_MESSAGE = 1000
 
 
 class FreedesktopNotifier:
-    """``FreedesktopNotifier().send(notice)``; reconnects to the session bus as needed."""
+    """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed."""
 
     name = "freedesktop D-Bus"
 
-    def __init__(self) -> None:
+    def __init__(self, bus_address: str) -> None:
+        self._bus_address = bus_address
         self._connection: Any = None
 
     def server(self) -> str:
@@ -61,7 +64,7 @@ class FreedesktopNotifier:
         )
         try:
             if self._connection is None:
-                self._connection = open_dbus_connection(bus="SESSION")
+                self._connection = open_dbus_connection(bus=self._bus_address)
             message = new_method_call(address, method, signature or None, body)
             reply = self._connection.send_and_get_reply(message, timeout=REPLY_TIMEOUT)
             result: tuple[Any, ...] = unwrap_msg(reply)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.notify import APP_NAME, MAX_MESSAGE, MAX_TITLE, clamp, display_seconds
+from ergo_daemon.notify import APP_NAME, clamp, display_seconds
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
     from ergo_daemon.content.compose import Notice
+
+
+# The tightest limits of plyer's backends (Windows tray balloons raise beyond 64/256 characters).
+MAX_TITLE = 64
+MAX_MESSAGE = 256
 
 
 class PlyerUnavailable(Exception):

@@ -1,0 +1,150 @@
+"""The daemon's tick with stand-ins for the world: failures are logged and survived."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ergo_daemon.activity.null import UnknownActivity
+from ergo_daemon.clock import Instant
+from ergo_daemon.content.catalogue import load_catalogue
+from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.daemon import Daemon
+from ergo_daemon.policy import Policy
+from ergo_daemon.ports import ActivityError, Reading
+from ergo_daemon.settings.models import Settings
+
+SETTINGS = Settings.model_validate({
+    "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
+    "stretch": {"enabled": False}, "break": {"enabled": False},
+    "hydration": {"enabled": False}, "posture": {"enabled": False},
+})
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.wall = datetime(2026, 11, 23, 9, tzinfo=UTC)
+        self.mono = 1000.0
+        self.boot = 1000.0
+
+    def advance(self, seconds: float, *, asleep: float = 0.0) -> None:
+        self.wall += timedelta(seconds=seconds + asleep)
+        self.mono += seconds
+        self.boot += seconds + asleep
+
+    def __call__(self) -> Instant:
+        return Instant(self.wall, self.mono, self.boot)
+
+
+class BrokenNotifier:
+    name = "broken"
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def send(self, notice: Notice) -> None:
+        self.attempts += 1
+        raise RuntimeError("server exploded")
+
+
+class Recorder:
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.shown: list[Notice] = []
+
+    def send(self, notice: Notice) -> None:
+        self.shown.append(notice)
+
+
+class FlakyActivity:
+    name = "flaky"
+
+    def read(self) -> Reading:
+        raise ActivityError("X server went away")
+
+
+def _daemon(notifier: object, activity: object, clock: FakeClock) -> Daemon:
+    return Daemon(
+        Policy(SETTINGS, ZoneInfo("UTC")),
+        Composer(SETTINGS, load_catalogue(), random.Random(0)),
+        notifier,  # type: ignore[arg-type]
+        activity,  # type: ignore[arg-type]
+        fallback=UnknownActivity(),
+        retry_after=timedelta(minutes=1),
+        clock=clock,
+    )
+
+
+def _run(daemon: Daemon, clock: FakeClock, minutes: float, step: float = 15.0) -> None:
+    for _ in range(int(minutes * 60 / step)):
+        clock.advance(step)
+        daemon.tick()
+
+
+def test_a_notifier_that_always_raises_leaves_the_daemon_running_and_logging(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, notifier = FakeClock(), BrokenNotifier()
+    daemon = _daemon(notifier, UnknownActivity(), clock)
+    with caplog.at_level(logging.INFO):
+        daemon.tick()
+        _run(daemon, clock, 65)
+    assert notifier.attempts == 6, "3 eye prompts in 65 min, each tried twice"
+    assert caplog.text.count("retrying in 0:01:00") == 3
+    assert caplog.text.count("dropped") == 3
+
+
+def test_a_failed_prompt_is_retried_once_and_then_shown() -> None:
+    clock, recorder = FakeClock(), Recorder()
+
+    class FailsOnce(Recorder):
+        failed = False
+
+        def send(self, notice: Notice) -> None:
+            if not self.failed:
+                self.failed = True
+                raise RuntimeError("not yet")
+            recorder.send(notice)
+
+    daemon = _daemon(FailsOnce(), UnknownActivity(), clock)
+    daemon.tick()
+    _run(daemon, clock, 20)
+    assert recorder.shown == []
+    wake = None
+    for _ in range(4):
+        clock.advance(15)
+        wake = daemon.tick()
+    assert [n.kind for n in recorder.shown] == ["eyes"]
+    assert wake is not None
+
+
+def test_a_failing_activity_source_falls_back_and_says_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, recorder = FakeClock(), Recorder()
+    daemon = _daemon(recorder, FlakyActivity(), clock)
+    with caplog.at_level(logging.INFO):
+        daemon.tick()
+        _run(daemon, clock, 21)
+    assert caplog.text.count("X server went away") == 1
+    assert [n.kind for n in recorder.shown] == ["eyes"], "clock time still counts"
+
+
+def test_a_suspend_is_seen_from_the_clocks_and_counts_as_a_break(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, recorder = FakeClock(), Recorder()
+    daemon = _daemon(recorder, UnknownActivity(), clock)
+    daemon.tick()
+    _run(daemon, clock, 19)
+    clock.advance(0, asleep=3600)
+    with caplog.at_level(logging.INFO):
+        daemon.tick()
+        _run(daemon, clock, 19)
+    assert recorder.shown == []
+    assert "woke after 3600 s asleep" in caplog.text

@@ -24,7 +24,9 @@ def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifi
         try:
             log.info("notifications: %s, server %s", dbus.name, dbus.server())
         except DeliveryError as exc:
-            log.warning("notifications: %s, but no server answers yet (%s); will retry", dbus.name, exc)
+            log.warning(
+                "notifications: %s, but no server answers yet (%s); will retry", dbus.name, exc
+            )
         return dbus
     from ergo_daemon.notify.plyer_backend import PlyerNotifier, PlyerUnavailable, plyer_backend
 

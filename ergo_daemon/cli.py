@@ -47,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the daemon in the foreground (what login starts)")
     _config_options(run)
     run.add_argument(
-        "--speed", type=_positive_float, default=1.0, metavar="N",
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        metavar="N",
         help="make time run N times faster (intervals, durations, idle thresholds), for demos",
     )
     run.add_argument("--verbose", action="store_true", help="log debugging detail")
@@ -55,8 +58,12 @@ def _parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser("preview", help="show one day's reminders before you roll out")
     _config_options(preview)
-    preview.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                         help="the day to show (default: today)")
+    preview.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the day to show (default: today)",
+    )
     preview.add_argument("--json", action="store_true", help="print JSON for scripts")
     preview.set_defaults(handler=_preview)
 
@@ -66,9 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets') or a file")
-    parser.add_argument("--config", type=Path, metavar="PATH", help="a config file to use instead "
-                        "of the user's own")
+    parser.add_argument(
+        "--preset", metavar="NAME", help="a shipped preset (see 'presets') or a file"
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="a config file to use instead of the user's own"
+    )
 
 
 def _load(args: argparse.Namespace) -> Loaded:
@@ -107,10 +117,13 @@ def _preview(args: argparse.Namespace) -> int:
         print(json.dumps([_as_json(n) for n in notices], indent=2, ensure_ascii=False))
         return 0
     hours = ", ".join(
-        f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in settings.work_hours.hours
+        f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
+        for a, b in settings.work_hours.hours
     )
-    print(f"{day:%A %Y-%m-%d}, {tz.key}: working {'/'.join(settings.work_hours.days)} {hours}, "
-          f"preset {settings.preset or 'office (built-in)'}")
+    print(
+        f"{day:%A %Y-%m-%d}, {tz.key}: working {'/'.join(settings.work_hours.days)} {hours}, "
+        f"preset {settings.preset or 'office (built-in)'}"
+    )
     if not notices:
         print("No reminders: this is not a working day.")
         return 0

@@ -67,8 +67,9 @@ class Daemon:
         try:
             return self._activity.read()
         except Exception as exc:  # any adapter failure: degrade, never stop
-            log.warning("activity: %s failed (%s); using %s", self._activity.name, exc,
-                        self._fallback.name)
+            log.warning(
+                "activity: %s failed (%s); using %s", self._activity.name, exc, self._fallback.name
+            )
             self._activity = self._fallback
             return self._activity.read()
 
@@ -80,8 +81,9 @@ class Daemon:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
             else:
                 self._retry = (notice, now + self._retry_after)
-                log.warning("could not show %r (%s); retrying in %s", notice.title, exc,
-                            self._retry_after)
+                log.warning(
+                    "could not show %r (%s); retrying in %s", notice.title, exc, self._retry_after
+                )
             return
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)

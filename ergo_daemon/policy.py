@@ -104,7 +104,9 @@ def rules_from(settings: Settings) -> tuple[Rule, ...]:
         if custom.every is not None:
             rules.append(Rule(custom.name, "active", size, custom.every.total_seconds()))
         else:
-            rules.append(Rule(custom.name, "fixed", size, at=tuple(sorted(custom.at)), weekdays=days))
+            rules.append(
+                Rule(custom.name, "fixed", size, at=tuple(sorted(custom.at)), weekdays=days)
+            )
     return tuple(rules)
 
 

@@ -35,7 +35,9 @@ class DaemonProcess:
             if self.process.poll() is not None:
                 raise AssertionError(f"daemon exited ({self.process.returncode}):\n{self.log()}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"no {text!r} in the daemon log after {timeout} s:\n{self.log()}")
+                raise AssertionError(
+                    f"no {text!r} in the daemon log after {timeout} s:\n{self.log()}"
+                )
             time.sleep(0.05)
 
     def stop(self) -> int:
@@ -59,7 +61,9 @@ def start_daemon(tmp_path: Path) -> Iterator[object]:
         with log_path.open("wb") as sink:
             process = subprocess.Popen(
                 [sys.executable, "-m", "ergo_daemon", "run", *args],
-                env=env, stdout=subprocess.DEVNULL, stderr=sink,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
                 cwd=os.fspath(Path(__file__).parents[1]),
             )
         daemon = DaemonProcess(process, log_path)

@@ -397,7 +397,7 @@ def desktop_session(tmp_path: Path) -> Iterator[Desktop]:
 
 @pytest.fixture
 def desktop(tmp_path: Path) -> Iterator[Desktop]:
-    """Yield a running session; skip if programs are missing (fail if ERGO_TEST_REQUIRE_DESKTOP=1)."""
+    """Yield a running session; skip if programs are missing (fail in CI: see below)."""
     missing = missing_programs()
     if missing:
         message = missing_message(missing)

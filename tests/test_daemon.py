@@ -18,11 +18,15 @@ from ergo_daemon.policy import Policy
 from ergo_daemon.ports import ActivityError, Reading
 from ergo_daemon.settings.models import Settings
 
-SETTINGS = Settings.model_validate({
-    "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
-    "stretch": {"enabled": False}, "break": {"enabled": False},
-    "hydration": {"enabled": False}, "posture": {"enabled": False},
-})
+SETTINGS = Settings.model_validate(
+    {
+        "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
+        "stretch": {"enabled": False},
+        "break": {"enabled": False},
+        "hydration": {"enabled": False},
+        "posture": {"enabled": False},
+    }
+)
 
 
 class FakeClock:

@@ -52,7 +52,9 @@ def test_every_kind_reaches_the_notification_server(
 ) -> None:
     daemon = start_daemon(desktop.env, "--speed", SPEED, "--config", _config(tmp_path))
     with desktop.keep_active():
-        desktop.wait_for_notifications(lambda ns: any(n.summary.startswith("Break time") for n in ns), 45)
+        desktop.wait_for_notifications(
+            lambda ns: any(n.summary.startswith("Break time") for n in ns), 45
+        )
     summaries = _summaries(desktop)
     assert any(s.startswith("Rest your eyes") for s in summaries), summaries
     assert any(s.startswith("Stand up and stretch") for s in summaries), summaries

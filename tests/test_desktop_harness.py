@@ -11,7 +11,6 @@ import pytest
 from desktop import Desktop, Notification, missing_message, missing_programs
 
 
-
 class _XScreenSaverInfo(ctypes.Structure):
     _fields_ = [
         ("window", ctypes.c_ulong),

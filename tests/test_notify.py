@@ -27,10 +27,12 @@ def test_dbus_notifier_delivers_to_the_real_server_and_survives_its_restart(
     notifier.send(NOTICE)
     shown = desktop.wait_for_notifications(lambda ns: len(ns) == 1, 5)[0]
     assert (shown.appname, shown.summary, shown.body) == (
-        "ergo-daemon", "Rest your eyes", "Look out of the window."
+        "ergo-daemon",
+        "Rest your eyes",
+        "Look out of the window.",
     )
     desktop.stop_notification_server()
-    with pytest.raises(DeliveryError, match="notification server refused|unavailable"):
+    with pytest.raises(DeliveryError, match=r"notification server refused|unavailable"):
         notifier.send(NOTICE)
     desktop.start_notification_server()
     notifier.send(NOTICE)

@@ -16,8 +16,12 @@ from ergo_daemon.settings.presets import load_preset, shipped_presets
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("20m", timedelta(minutes=20)), ("90s", timedelta(seconds=90)),
-     ("1h30m", timedelta(hours=1, minutes=30)), ("2h", timedelta(hours=2))],
+    [
+        ("20m", timedelta(minutes=20)),
+        ("90s", timedelta(seconds=90)),
+        ("1h30m", timedelta(hours=1, minutes=30)),
+        ("2h", timedelta(hours=2)),
+    ],
 )
 def test_durations_read_like_people_write_them(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
@@ -57,8 +61,11 @@ def test_layers_user_file_over_preset_env_over_file_flag_picks_preset(tmp_path: 
 
 
 def test_environment_sets_lists_from_plain_text() -> None:
-    env = {"ERGO_WORK_HOURS__DAYS": "mon-wed,fri", "ERGO_WORK_HOURS__HOURS": "09:00-12:00,13:00-17:30",
-           "ERGO_BREAK__EVERY": "50m"}
+    env = {
+        "ERGO_WORK_HOURS__DAYS": "mon-wed,fri",
+        "ERGO_WORK_HOURS__HOURS": "09:00-12:00,13:00-17:30",
+        "ERGO_BREAK__EVERY": "50m",
+    }
     s = load_settings(environ=env).settings
     assert s.work_hours.days == ["mon", "tue", "wed", "fri"]
     assert s.work_hours.hours == [(540, 720), (780, 1050)]
@@ -86,16 +93,25 @@ def test_unknown_preset_lists_the_choices() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[eyes]\nevery = \"20 minutes\"\n", r"config.toml:2: eyes.every = '20 minutes': expected a duration"),
-        ("[stretch]\nevry = \"30m\"\n", r"config.toml:2: unknown key 'stretch.evry'; did you mean 'every'"),
-        ("[eyse]\nevery = \"30m\"\n", r"unknown key 'eyse'; did you mean 'eyes'"),
+        (
+            '[eyes]\nevery = "20 minutes"\n',
+            r"config.toml:2: eyes.every = '20 minutes': expected a duration",
+        ),
+        (
+            '[stretch]\nevry = "30m"\n',
+            r"config.toml:2: unknown key 'stretch.evry'; did you mean 'every'",
+        ),
+        ('[eyse]\nevery = "30m"\n', r"unknown key 'eyse'; did you mean 'eyes'"),
         ("[eyes\n", r"config.toml:1:6: TOML syntax error"),
-        ("[work_hours]\ndays = [\"mon\", \"funday\"]\n", r"work_hours.days.1 = 'funday': Input should be 'mon'"),
-        ("[work_hours]\nhours = [\"18:00-08:00\"]\n", r"ends before it starts"),
-        ("[eyes]\nevery = \"10s\"\n", r"'every' must be at least 1m"),
-        ("[eyes]\nenabled = \"maybe\"\n", r"eyes.enabled = 'maybe'"),
-        ("[[custom]]\nname = \"walk\"\ntitle = \"Walk\"\n", r"set exactly one of 'every'"),
-        ("[work_hours]\ntimezone = \"Mars/Olympus\"\n", r"unknown time zone 'Mars/Olympus'"),
+        (
+            '[work_hours]\ndays = ["mon", "funday"]\n',
+            r"work_hours.days.1 = 'funday': Input should be 'mon'",
+        ),
+        ('[work_hours]\nhours = ["18:00-08:00"]\n', r"ends before it starts"),
+        ('[eyes]\nevery = "10s"\n', r"'every' must be at least 1m"),
+        ('[eyes]\nenabled = "maybe"\n', r"eyes.enabled = 'maybe'"),
+        ('[[custom]]\nname = "walk"\ntitle = "Walk"\n', r"set exactly one of 'every'"),
+        ('[work_hours]\ntimezone = "Mars/Olympus"\n', r"unknown time zone 'Mars/Olympus'"),
     ],
 )
 def test_broken_files_name_file_line_key_and_what_is_allowed(

@@ -12,7 +12,7 @@ SCREEN_SAVER_ON = 1
 
 
 class _Info(ctypes.Structure):
-    _fields_ = [  # noqa: RUF012 (ctypes needs a class-level list)
+    _fields_ = [
         ("window", ctypes.c_ulong),
         ("state", ctypes.c_int),
         ("kind", ctypes.c_int),

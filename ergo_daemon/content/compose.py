@@ -49,7 +49,9 @@ class Composer:
             exercise = self._stretches.draw()
             return f"Stand up and stretch: {exercise.name}", _describe(exercise)
         if kind == "break":
-            return f"Break time: step away for {humanize(s.rest_break.duration)}", self._line("rest")
+            return f"Break time: step away for {humanize(s.rest_break.duration)}", self._line(
+                "rest"
+            )
         if kind == "posture":
             return "Posture check", self._line("posture")
         if kind == "hydration":

@@ -52,7 +52,9 @@ def read_toml(path: Path, *, origin: str | None = None) -> Layer:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start}); is this a TOML file?") from None
+        raise ConfigError(
+            f"{name}: not UTF-8 text (byte {exc.start}); is this a TOML file?"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -37,7 +37,9 @@ def load_preset(name_or_path: str) -> Preset:
         path, origin = candidate, f"preset {candidate}"
     else:
         names = ", ".join(p.stem for p in sorted(presets_dir().glob("*.toml")))
-        raise ConfigError(f"unknown preset {name_or_path!r}: choose one of {names}, or a .toml path")
+        raise ConfigError(
+            f"unknown preset {name_or_path!r}: choose one of {names}, or a .toml path"
+        )
     layer = read_toml(path, origin=origin)
     data = dict(layer.data)
     about = data.pop("about", {})

@@ -1,0 +1,80 @@
+"""The command line, run as a user runs it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def ergo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ERGO_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+    )
+
+
+def test_preview_json_lists_a_working_day_with_offsets() -> None:
+    result = ergo(
+        "preview",
+        "--date",
+        "2026-11-23",
+        "--json",
+        env={"ERGO_WORK_HOURS__TIMEZONE": "Europe/Berlin"},
+    )
+    assert result.returncode == 0, result.stderr
+    notices = json.loads(result.stdout)
+    kinds = {n["kind"] for n in notices}
+    assert {"eyes", "stretch", "break", "posture", "hydration"} <= kinds
+    first = datetime.fromisoformat(notices[0]["at"])
+    assert first.utcoffset() is not None and first.isoformat().endswith("+01:00")
+    assert all(n["title"] and n["message"] for n in notices)
+    times = [datetime.fromisoformat(n["at"]) for n in notices]
+    assert times == sorted(times)
+    assert times[0].strftime("%H:%M") >= "08:00" and times[-1].strftime("%H:%M") < "18:00"
+
+
+def test_preview_of_a_weekend_says_so() -> None:
+    result = ergo("preview", "--date", "2026-11-21")
+    assert result.returncode == 0
+    assert "not a working day" in result.stdout
+
+
+def test_preview_follows_the_preset() -> None:
+    gentle = json.loads(
+        ergo("preview", "--date", "2026-11-23", "--json", "--preset", "gentle").stdout
+    )
+    office = json.loads(ergo("preview", "--date", "2026-11-23", "--json").stdout)
+    assert len(gentle) < len(office)
+    assert not any(n["kind"] == "eyes" for n in gentle)
+
+
+def test_presets_lists_each_with_a_description() -> None:
+    lines = ergo("presets").stdout.splitlines()
+    names = [line.split()[0] for line in lines]
+    assert names == ["gentle", "office", "standing-desk"]
+    assert all(len(line.split(maxsplit=1)[1]) > 20 for line in lines)
+
+
+def test_a_broken_config_stops_run_with_file_line_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[stretch]\nevery = "half an hour"\n')
+    result = ergo("run", "--config", str(config), env={"XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    assert f"{config}:2: stretch.every = 'half an hour': expected a duration" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_and_version() -> None:
+    result = ergo("--version")
+    assert result.returncode == 0 and result.stdout.startswith("ergo-daemon ")

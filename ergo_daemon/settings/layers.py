@@ -1,4 +1,4 @@
-"""Load settings from layers (preset < user file < environment < flags) and say who set what."""
+"""Merge settings layers, later wins; say who set each key; locked layers cannot be overridden."""
 
 from __future__ import annotations
 
@@ -32,12 +32,18 @@ class Layer:
     origin: str
     data: Mapping[str, Any]
     text: str | None = None
+    locks: bool = False  # an organisation policy: what it sets, nothing else may change
 
 
 @dataclass(frozen=True)
 class Loaded:
+    """The effective settings, who set each dotted key, what is locked, what was overruled."""
+
     settings: Settings
     sources: dict[str, str] = field(default_factory=dict)
+    locked: frozenset[str] = frozenset()
+    overruled: tuple[str, ...] = ()
+    files: tuple[Path, ...] = ()
 
 
 def read_toml(path: Path, *, origin: str | None = None) -> Layer:
@@ -112,16 +118,30 @@ def merge(layers: Sequence[Layer]) -> tuple[dict[str, Any], dict[str, str]]:
     return merged, sources
 
 
-def validate(layers: Sequence[Layer]) -> Loaded:
-    """Merge and validate; a bad value is reported with its layer, line, key and what is allowed."""
-    data, sources = merge(layers)
+def validate(layers: Sequence[Layer], files: Sequence[Path] = ()) -> Loaded:
+    """Merge and validate; a bad value is reported with its layer, line, key and what is allowed.
+
+    Locking layers are applied last whatever their place in ``layers``; an attempt by any other
+    layer to set a locked key is reported in ``overruled``.
+    """
+    ordered = sorted(layers, key=lambda layer: layer.locks)
+    data, sources = merge(ordered)
+    locked = frozenset(merge([layer for layer in layers if layer.locks])[1])
+    overruled = tuple(
+        f"{key} from {origin} is ignored: locked by {sources[lock]}"
+        for layer in ordered
+        if not layer.locks
+        for key, origin in merge([layer])[1].items()
+        for lock in locked
+        if key == lock or key.startswith(f"{lock}.") or lock.startswith(f"{key}.")
+    )
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         by_origin = {layer.origin: layer for layer in layers}
         problems = [_describe(err, sources, by_origin) for err in exc.errors()]
         raise ConfigError("\n".join(problems)) from None
-    return Loaded(settings, sources)
+    return Loaded(settings, sources, locked, overruled, tuple(files))
 
 
 def _describe(err: Any, sources: dict[str, str], layers: dict[str, Layer]) -> str:

@@ -1,8 +1,11 @@
-"""Assemble the layers for a run: defaults < preset < user file < environment."""
+"""Assemble the layers for a run, lowest first: built-in defaults < preset < organisation
+defaults < user file < ``ERGO_*`` environment < command-line flags < organisation policy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import platformdirs
@@ -16,6 +19,7 @@ from ergo_daemon.settings.layers import (
     read_toml,
     validate,
 )
+from ergo_daemon.settings.organisation import OrganisationStore
 from ergo_daemon.settings.presets import load_preset
 
 APP_NAME = "ergo-daemon"
@@ -26,27 +30,59 @@ def user_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
+def config_file(environ: Mapping[str, str], config_path: Path | None) -> tuple[Path, bool]:
+    """The user's config file and whether it was named explicitly (``--config``/``ERGO_CONFIG``)."""
+    explicit = config_path or (Path(environ["ERGO_CONFIG"]) if environ.get("ERGO_CONFIG") else None)
+    return (explicit, True) if explicit is not None else (user_config_path(), False)
+
+
+def flag_layer(assignments: Sequence[str]) -> Layer:
+    """``--set eyes.every=25m`` flags as a layer; a value starting with ``[`` or ``{`` is JSON."""
+    data: dict[str, object] = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE, e.g. eyes.every=25m")
+        *parents, leaf = key.strip().split(".")
+        node = data
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {assignment!r}: {part} is already a value")
+            node = child
+        try:
+            node[leaf] = json.loads(value) if value.lstrip()[:1] in ("[", "{") else value
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"--set {assignment!r}: not valid JSON: {exc}") from None
+    return Layer("command line", data)
+
+
 def load_settings(
     *,
     environ: Mapping[str, str],
     config_path: Path | None = None,
     preset: str | None = None,
+    overrides: Sequence[str] = (),
+    stores: Sequence[OrganisationStore] = (),
 ) -> Loaded:
-    """Load the effective settings; ``preset`` (a flag) beats ``preset =`` in files and env.
-
-    An explicit ``config_path`` (or ``ERGO_CONFIG``) must exist; the default user file may not.
-    """
-    explicit = config_path or (Path(environ["ERGO_CONFIG"]) if environ.get("ERGO_CONFIG") else None)
-    path = explicit or user_config_path()
-    if explicit is not None and not explicit.is_file():
-        raise ConfigError(f"{explicit}: no such config file")
-    layers: list[Layer] = [read_toml(path)] if path.is_file() else []
+    """Load the effective settings. An explicit config file must exist; the default one may not."""
+    path, explicit = config_file(environ, config_path)
+    if explicit and not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    organisation = [layer for store in stores for layer in store.layers()]
+    layers = [layer for layer in organisation if not layer.locks]
+    if path.is_file():
+        layers.append(read_toml(path))
     layers.append(environment_layer(environ))
+    flags = flag_layer(overrides)
     if preset is not None:
-        layers.append(Layer("flag --preset", {"preset": preset}))
-    chosen = merge(layers)[0].get("preset")
+        flags = Layer(flags.origin, {**flags.data, "preset": preset})
+    layers.append(flags)
+    layers.extend(layer for layer in organisation if layer.locks)
+    chosen = merge(sorted(layers, key=lambda layer: layer.locks))[0].get("preset")
     if chosen is not None:
         if not isinstance(chosen, str):
             raise ConfigError(f"preset must be a name or a path, not {chosen!r}")
         layers.insert(0, load_preset(chosen).layer)
-    return validate(layers)
+    watched = [path, *(p.file for store in stores for p in store.places() if p.file)]
+    return validate(layers, files=watched)

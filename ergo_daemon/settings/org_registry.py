@@ -1,0 +1,87 @@
+r"""Windows Group Policy / Intune: ``HKLM\SOFTWARE\Policies\ergo-daemon`` (locked) and its
+``Recommended`` subkey (defaults). Subkeys are tables, values are keys:
+``...\ergo-daemon\eyes`` with ``every = "25m"`` (REG_SZ) locks ``eyes.every``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ergo_daemon.settings.layers import Layer
+from ergo_daemon.settings.organisation import Place
+
+POLICY_KEY = r"SOFTWARE\Policies\ergo-daemon"
+RECOMMENDED = "Recommended"
+
+
+class Registry(Protocol):
+    def read_tree(self, path: str) -> dict[str, Any] | None:
+        """The values and subkeys under ``HKLM\\path`` as nested dicts; None if it is absent."""
+        ...
+
+
+class WindowsRegistry:
+    """The real registry (Windows only; ``winreg`` is imported when used)."""
+
+    def read_tree(self, path: str) -> dict[str, Any] | None:
+        winreg: Any = importlib.import_module("winreg")  # Windows only
+        try:
+            key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, path)
+        except OSError:
+            return None
+        with key:
+            return self._walk(winreg, key, path)
+
+    def _walk(self, winreg: Any, key: Any, path: str) -> dict[str, Any]:
+        tree: dict[str, Any] = {}
+        subkeys, values, _ = winreg.QueryInfoKey(key)
+        for index in range(values):
+            name, data, _kind = winreg.EnumValue(key, index)
+            tree[name] = data
+        for index in range(subkeys):
+            name = winreg.EnumKey(key, index)
+            with winreg.OpenKey(key, name) as child:
+                tree[name] = self._walk(winreg, child, f"{path}\\{name}")
+        return tree
+
+
+def _decode(value: Any) -> Any:
+    """REG_SZ holding JSON (``["mon", "tue"]``) becomes a list; REG_MULTI_SZ already is one."""
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+@dataclass(frozen=True)
+class RegistryPolicies:
+    registry: Registry
+
+    def layers(self) -> list[Layer]:
+        tree = self.registry.read_tree(POLICY_KEY) or {}
+        recommended = next((k for k in tree if k.lower() == RECOMMENDED.lower()), None)
+        defaults = _decode(tree.pop(recommended)) if recommended else {}
+        layers = []
+        if defaults:
+            layers.append(
+                Layer(rf"organisation defaults registry HKLM\{POLICY_KEY}\{RECOMMENDED}", defaults)
+            )
+        if tree:
+            layers.append(Layer(rf"policy registry HKLM\{POLICY_KEY}", _decode(tree), locks=True))
+        return layers
+
+    def places(self) -> list[Place]:
+        tree = self.registry.read_tree(POLICY_KEY) or {}
+        has_defaults = any(k.lower() == RECOMMENDED.lower() for k in tree)
+        has_policy = any(k.lower() != RECOMMENDED.lower() for k in tree)
+        return [
+            Place("organisation defaults", rf"HKLM\{POLICY_KEY}\{RECOMMENDED}", has_defaults),
+            Place("policy", rf"HKLM\{POLICY_KEY}", has_policy),
+        ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,9 @@ from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
-from ergo_daemon.policy import Policy
+from ergo_daemon.policy import Policy, PolicyState
+from ergo_daemon.reload import Reloader
+from ergo_daemon.settings.layers import Loaded
 from ergo_daemon.settings.models import Settings, time_scaled
 from ergo_daemon.wakeup import Wakeups
 
@@ -29,13 +31,19 @@ def local_zone(settings: Settings) -> ZoneInfo:
 
 
 def build(
-    settings: Settings, *, speed: float, environ: Mapping[str, str]
+    loaded: Loaded, *, speed: float, environ: Mapping[str, str], load: Callable[[], Loaded]
 ) -> tuple[Daemon, Wakeups]:
-    """The daemon and its wake-up source; ``speed`` > 1 runs every interval that much faster."""
-    tz = local_zone(settings)
-    timing = time_scaled(settings, speed)
-    policy = Policy(timing, tz)
-    composer = Composer(settings, load_catalogue(settings.content), random.Random())
+    """The daemon and its wake-up source; ``speed`` > 1 runs every interval that much faster.
+
+    ``load`` reads the settings again when a watched file changes or on request.
+    """
+    rng = random.Random()
+
+    def assemble(settings: Settings, state: PolicyState | None) -> tuple[Policy, Composer]:
+        policy = Policy(time_scaled(settings, speed), local_zone(settings), state)
+        return policy, Composer(settings, load_catalogue(settings.content), rng)
+
+    policy, composer = assemble(loaded.settings, None)
     daemon = Daemon(
         policy,
         composer,
@@ -43,7 +51,9 @@ def build(
         backends.activity_source(environ),
         fallback=UnknownActivity(),
         retry_after=RETRY_AFTER / speed,
+        reloader=Reloader(load, loaded.files),
+        rebuild=assemble,
     )
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
-    heartbeat = timing.timing.sample_every.total_seconds()
-    return daemon, Wakeups(daemon.tick, heartbeat, tz, fixed)
+    heartbeat = policy.settings.timing.sample_every.total_seconds()
+    return daemon, Wakeups(daemon.tick, heartbeat, policy.calendar.tz, fixed)

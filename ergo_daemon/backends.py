@@ -9,7 +9,9 @@ import logging
 import sys
 from collections.abc import Mapping
 
+from ergo_daemon.autostart import Autostart
 from ergo_daemon.ports import ActivityError, ActivitySource, DeliveryError, Notifier
+from ergo_daemon.settings.organisation import OrganisationStore
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +61,52 @@ def activity_source(environ: Mapping[str, str], platform: str = sys.platform) ->
     source = UnknownActivity()
     log.warning("activity: no idle source for this session; counting clock time instead")
     return source
+
+
+def organisation_stores(platform: str = sys.platform) -> list[OrganisationStore]:
+    """Machine-wide places an organisation deploys settings to; none follow user variables."""
+    from pathlib import Path
+
+    from ergo_daemon.settings.organisation import OrganisationFiles
+
+    if platform == "win32":
+        from ergo_daemon.settings.org_registry import (
+            RegistryPolicies,
+            WindowsRegistry,
+            program_data,
+        )
+        from ergo_daemon.settings.organisation import untrusted_nowhere
+
+        folder = OrganisationFiles(program_data() / "ergo-daemon", untrusted=untrusted_nowhere)
+        return [folder, RegistryPolicies(WindowsRegistry())]
+    if platform == "darwin":
+        import os
+        import pwd
+
+        from ergo_daemon.settings.org_managed import ManagedPreferences, managed_paths
+
+        user = pwd.getpwuid(os.getuid()).pw_name  # not $USER: that would be redirectable
+        folder = OrganisationFiles(Path("/Library/Application Support/ergo-daemon"))
+        return [folder, ManagedPreferences(managed_paths(user))]
+    return [OrganisationFiles(Path("/etc/ergo-daemon"))]
+
+
+def autostart(environ: Mapping[str, str], platform: str = sys.platform) -> Autostart:
+    """The Run key on Windows, a LaunchAgent on macOS, XDG autostart (and systemd) elsewhere."""
+    from pathlib import Path
+
+    if platform == "win32":
+        from ergo_daemon.autostart.registry import RegistryAutostart, WindowsRegistry, is_admin
+
+        return RegistryAutostart(WindowsRegistry(), sys.executable, is_admin)
+    from ergo_daemon.autostart import is_root
+
+    home = Path(environ.get("HOME") or Path.home())
+    if platform == "darwin":
+        from ergo_daemon.autostart.launchd import LaunchdAutostart
+
+        return LaunchdAutostart(home, sys.executable, is_root)
+    from ergo_daemon.autostart.xdg import XdgAutostart, XdgPaths
+
+    paths = XdgPaths.from_environ(environ, home)
+    return XdgAutostart(paths, sys.executable, is_admin=is_root, environ=environ)

@@ -8,14 +8,16 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ergo_daemon import __version__
-from ergo_daemon.settings.layers import ConfigError, Loaded
-from ergo_daemon.settings.load import load_settings
+from ergo_daemon.commands import autostart as autostart_command
+from ergo_daemon.commands import config as config_command
+from ergo_daemon.commands.options import add_settings_options, load
+from ergo_daemon.settings.layers import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the daemon in the foreground (what login starts)")
-    _config_options(run)
+    add_settings_options(run)
     run.add_argument(
         "--speed",
         type=_positive_float,
@@ -57,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     preview = commands.add_parser("preview", help="show one day's reminders before you roll out")
-    _config_options(preview)
+    add_settings_options(preview)
     preview.add_argument(
         "--date",
         type=date.fromisoformat,
@@ -69,20 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     presets = commands.add_parser("presets", help="list the shipped presets")
     presets.set_defaults(handler=_presets)
+    autostart_command.register(commands)
+    config_command.register(commands)
     return parser
-
-
-def _config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--preset", metavar="NAME", help="a shipped preset (see 'presets') or a file"
-    )
-    parser.add_argument(
-        "--config", type=Path, metavar="PATH", help="a config file to use instead of the user's own"
-    )
-
-
-def _load(args: argparse.Namespace) -> Loaded:
-    return load_settings(environ=os.environ, config_path=args.config, preset=args.preset)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -90,13 +81,24 @@ def _run(args: argparse.Namespace) -> int:
 
     log_file = logs.configure(verbose=args.verbose)
     try:
-        loaded = _load(args)
+        loaded = load(args)
     except ConfigError as exc:
         log.error("configuration error, not starting:\n%s", _indent(str(exc)))
         return 2
-    _daemon, wakeups = app.build(loaded.settings, speed=args.speed, environ=os.environ)
+    for line in loaded.overruled:
+        log.warning("%s", line)
+    daemon, wakeups = app.build(
+        loaded, speed=args.speed, environ=os.environ, load=lambda: load(args)
+    )
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: wakeups.stop())
+    if hasattr(signal, "SIGHUP"):  # POSIX: reload now (a thread, as the scheduler holds a lock)
+
+        def reload(*_: object) -> None:
+            daemon.request_reload()
+            threading.Thread(target=wakeups.wake_now, daemon=True).start()
+
+        signal.signal(signal.SIGHUP, reload)
     speed = f", {args.speed:g}x speed" if args.speed != 1 else ""
     preset = loaded.settings.preset or "built-in defaults"
     log.info("ready (%s%s; log file %s)", preset, speed, log_file or "none")
@@ -109,7 +111,7 @@ def _preview(args: argparse.Namespace) -> int:
     from ergo_daemon.app import local_zone
     from ergo_daemon.simulate import working_day
 
-    settings = _load(args).settings
+    settings = load(args).settings
     tz = local_zone(settings)
     day = args.date or date.today()
     notices = working_day(settings, day, tz)

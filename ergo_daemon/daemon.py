@@ -8,8 +8,13 @@ from datetime import datetime, timedelta
 
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
-from ergo_daemon.policy import Activity, Policy, Status
+from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import ActivitySource, Notifier, Reading
+from ergo_daemon.reload import Reloader
+from ergo_daemon.settings.layers import ConfigError, flatten
+from ergo_daemon.settings.models import Settings
+
+Rebuild = Callable[[Settings, PolicyState], tuple[Policy, Composer]]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,8 @@ class Daemon:
         fallback: ActivitySource,
         retry_after: timedelta,
         clock: Callable[[], Instant] = read_clocks,
+        reloader: Reloader | None = None,
+        rebuild: Rebuild | None = None,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -38,12 +45,15 @@ class Daemon:
         self._last: Instant | None = None
         self._status: Status | None = None
         self._retry: tuple[Notice, datetime] | None = None
+        self._reloader = reloader
+        self._rebuild = rebuild
 
     def tick(self) -> datetime | None:
         instant = self._clock()
         elapsed, asleep = gap(self._last, instant) if self._last else (0.0, 0.0)
         self._last = instant
         now = instant.wall.astimezone(self.policy.calendar.tz)
+        self._reload_if_changed(now)
         if asleep:
             log.info("woke after %.0f s asleep", asleep)
         reading = self._read_activity()
@@ -62,6 +72,33 @@ class Daemon:
             self._deliver(notice, now, retrying=True)
         wakes = [t for t in (decision.wake_at, self._retry and self._retry[1]) if t is not None]
         return min(wakes, default=None)
+
+    def request_reload(self) -> None:
+        if self._reloader is not None:
+            self._reloader.request()
+
+    def _reload_if_changed(self, now: datetime) -> None:
+        """Apply changed settings without losing timer state; keep the old ones if broken."""
+        if self._reloader is None or self._rebuild is None:
+            return
+        outcome = self._reloader.poll()
+        if outcome is None:
+            return
+        if isinstance(outcome, ConfigError):
+            log.error("configuration error; keeping the last good configuration:\n%s", outcome)
+            first = str(outcome).splitlines()[0]
+            message = f"{first}\nThe last good settings stay in use until this is fixed."
+            self._deliver(Notice("config", "ergo-daemon: configuration error", message, now), now)
+            return
+        old = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
+        self.policy, self._composer = self._rebuild(outcome.settings, self.policy.state)
+        new = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
+        changes = "".join(
+            f"\n  {k}: {old.get(k)} -> {v}" for k, v in new.items() if old.get(k) != v
+        )
+        log.info("configuration reloaded%s", changes or " (nothing changed)")
+        for line in outcome.overruled:
+            log.warning("%s", line)
 
     def _read_activity(self) -> Reading:
         try:

@@ -56,6 +56,10 @@ class Wakeups:
         self._scheduler.add_job(self._wake, id=NEXT_DUE, replace_existing=True)
         self._scheduler.start()
 
+    def wake_now(self) -> None:
+        """An extra wake as soon as possible (safe from any thread)."""
+        self._scheduler.add_job(self._wake, id=NEXT_DUE, replace_existing=True)
+
     def stop(self) -> None:
         self._scheduler.shutdown(wait=False)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import plistlib
 import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -129,7 +131,8 @@ class FixtureRegistry:
 
     def read_tree(self, path: str) -> dict[str, Any] | None:
         assert path == r"SOFTWARE\Policies\ergo-daemon"
-        return json.loads(json.dumps(self.tree))
+        copy: dict[str, Any] = json.loads(json.dumps(self.tree))
+        return copy
 
 
 def test_registry_policy_locks_and_recommended_sets_defaults() -> None:
@@ -211,3 +214,33 @@ def test_a_corrupt_managed_preferences_file_is_a_clear_error(tmp_path: Path) -> 
     path.write_bytes(b"not a plist")
     with pytest.raises(ConfigError, match="not a readable property list"):
         ManagedPreferences((path,), untrusted=lambda _p: None).layers()
+
+
+EXAMPLES = Path(__file__).parents[1] / "config" / "organisation"
+
+
+def test_shipped_organisation_examples_are_valid() -> None:
+    from ergo_daemon.settings.layers import Layer, read_toml, validate
+
+    for name in ("defaults.toml", "policy.toml"):
+        validate([read_toml(EXAMPLES / name)])
+    profile = plistlib.loads((EXAMPLES / "macos" / "org.ergo-daemon.mobileconfig").read_bytes())
+    forced = profile["PayloadContent"][0]["PayloadContent"]["org.ergo-daemon"]["Forced"]
+    validate([Layer("profile", forced[0]["mcx_preference_settings"], locks=True)])
+
+
+def test_every_admx_policy_writes_a_real_settings_key() -> None:
+    from ergo_daemon.settings.layers import flatten
+    from ergo_daemon.settings.models import Settings
+
+    known = set(flatten(Settings.model_validate({}).model_dump(by_alias=True))) | {"preset"}
+    tree = ElementTree.parse(EXAMPLES / "windows" / "ergo-daemon.admx")
+    namespace = {"p": "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"}
+    policies = tree.getroot().findall(".//p:policy", namespace)
+    assert len(policies) >= 5
+    for policy in policies:
+        path = policy.get("key", "").removeprefix("SOFTWARE\\Policies\\ergo-daemon")
+        tables = [p for p in path.split("\\") if p and p != "Recommended"]
+        names = {e.get("valueName") for e in policy.iter() if e.get("valueName")}
+        for name in names:
+            assert ".".join([*tables, str(name)]) in known, (policy.get("name"), tables, name)

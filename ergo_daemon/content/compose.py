@@ -28,7 +28,7 @@ class Composer:
     """Writes notices for prompts, drawing content from rotating decks."""
 
     def __init__(self, settings: Settings, catalogue: Catalogue, rng: random.Random) -> None:
-        self._settings = settings
+        self.settings = settings
         allow_floor = settings.content.allow_floor
         self._stretches = Deck(catalogue.exercises_for(allow_floor=allow_floor, standing=True), rng)
         self._lines = {section: Deck(items, rng) for section, items in catalogue.lines.items()}
@@ -42,7 +42,7 @@ class Composer:
         return Notice(prompt.kind, title, body, prompt.at, prompt.merged)
 
     def _head(self, kind: str) -> tuple[str, str]:
-        s = self._settings
+        s = self.settings
         if kind == "eyes":
             return f"Rest your eyes for {humanize(s.eyes.duration)}", self._line("eyes")
         if kind == "stretch":

@@ -118,6 +118,17 @@ def merge(layers: Sequence[Layer]) -> tuple[dict[str, Any], dict[str, str]]:
     return merged, sources
 
 
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"eyes": {"every": "20m"}}`` as ``{"eyes.every": "20m"}``; lists are values."""
+    flat: dict[str, Any] = {}
+    for key, item in data.items():
+        if isinstance(item, Mapping):
+            flat.update(flatten(item, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = item
+    return flat
+
+
 def validate(layers: Sequence[Layer], files: Sequence[Path] = ()) -> Loaded:
     """Merge and validate; a bad value is reported with its layer, line, key and what is allowed.
 

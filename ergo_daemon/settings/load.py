@@ -57,6 +57,16 @@ def flag_layer(assignments: Sequence[str]) -> Layer:
     return Layer("command line", data)
 
 
+def preset_layer(chosen: object, origin: str) -> Layer:
+    """The preset chosen by ``preset = ...`` in ``origin``; errors say where it was chosen."""
+    if not isinstance(chosen, str):
+        raise ConfigError(f"{origin}: preset must be a name or a path, not {chosen!r}")
+    try:
+        return load_preset(chosen).layer
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
+
+
 def load_settings(
     *,
     environ: Mapping[str, str],
@@ -79,10 +89,8 @@ def load_settings(
         flags = Layer(flags.origin, {**flags.data, "preset": preset})
     layers.append(flags)
     layers.extend(layer for layer in organisation if layer.locks)
-    chosen = merge(sorted(layers, key=lambda layer: layer.locks))[0].get("preset")
-    if chosen is not None:
-        if not isinstance(chosen, str):
-            raise ConfigError(f"preset must be a name or a path, not {chosen!r}")
-        layers.insert(0, load_preset(chosen).layer)
+    data, sources = merge(sorted(layers, key=lambda layer: layer.locks))
+    if data.get("preset") is not None:
+        layers.insert(0, preset_layer(data["preset"], sources["preset"]))
     watched = [path, *(p.file for store in stores for p in store.places() if p.file)]
     return validate(layers, files=watched)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from ergo_daemon.settings.layers import Layer
@@ -46,6 +47,22 @@ class WindowsRegistry:
             with winreg.OpenKey(key, name) as child:
                 tree[name] = self._walk(winreg, child, f"{path}\\{name}")
         return tree
+
+
+def program_data() -> Path:
+    """``C:\\ProgramData`` as Windows knows it (FOLDERID_ProgramData), not %ProgramData%."""
+    import ctypes
+    import uuid
+
+    shell32: Any = ctypes.windll.shell32  # type: ignore[attr-defined,unused-ignore]
+    folder_id = uuid.UUID("{62AB5D82-FDC1-4DC3-A9DD-070D1D495D97}")
+    guid = (ctypes.c_byte * 16).from_buffer_copy(folder_id.bytes_le)
+    result = ctypes.c_wchar_p()
+    if shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None, ctypes.byref(result)) != 0:
+        raise OSError("SHGetKnownFolderPath(FOLDERID_ProgramData) failed")
+    path = Path(result.value or "")
+    ctypes.windll.ole32.CoTaskMemFree(result)  # type: ignore[attr-defined,unused-ignore]
+    return path
 
 
 def _decode(value: Any) -> Any:

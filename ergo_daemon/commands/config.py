@@ -1,0 +1,156 @@
+"""``ergo-daemon config show|validate|paths|init``: what is set, by whom, and is it valid."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ergo_daemon.commands.options import add_settings_options, load
+from ergo_daemon.settings.layers import ConfigError, Layer, flatten, read_toml, validate
+from ergo_daemon.settings.load import config_file, preset_layer
+from ergo_daemon.settings.models import Settings
+from ergo_daemon.settings.toml_out import dumps
+
+DEFAULT = "default"
+
+
+def register(commands: Any) -> None:
+    config = commands.add_parser("config", help="show, check and locate the configuration")
+    actions = config.add_subparsers(title="actions", required=True, metavar="ACTION")
+
+    show = actions.add_parser("show", help="the effective configuration")
+    add_settings_options(show)
+    show.add_argument("--sources", action="store_true", help="say which layer set each value")
+    show.add_argument("--json", action="store_true", help="print JSON for scripts")
+    show.set_defaults(handler=_show)
+
+    check = actions.add_parser("validate", help="check config files; exit 1 on any problem")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.set_defaults(handler=_validate)
+
+    paths = actions.add_parser("paths", help="every place settings are read from")
+    paths.add_argument("--config", type=Path, metavar="PATH", help=argparse.SUPPRESS)
+    paths.set_defaults(handler=_paths)
+
+    init = actions.add_parser("init", help="write a commented config file with every default")
+    init.add_argument("path", nargs="?", type=Path, help="where (default: your config file)")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.set_defaults(handler=_init)
+
+
+def _source(key: str, sources: dict[str, str]) -> str:
+    parts = key.split(".")
+    for end in range(len(parts), 0, -1):
+        if (origin := sources.get(".".join(parts[:end]))) is not None:
+            return origin
+    return DEFAULT
+
+
+def _show(args: argparse.Namespace) -> int:
+    loaded = load(args)
+    data = loaded.settings.model_dump(mode="json", by_alias=True, exclude_none=True)
+    sources = {k: _source(k, loaded.sources) for k in flatten(data)}
+
+    def locked(key: str) -> bool:
+        return any(key == lock or key.startswith(f"{lock}.") for lock in loaded.locked)
+
+    if args.json:
+        envelope = {
+            "version": 1,
+            "settings": data,
+            "sources": sources,
+            "locked": sorted(k for k in sources if locked(k)),
+            "overruled": list(loaded.overruled),
+        }
+        print(json.dumps(envelope, indent=2, ensure_ascii=False))
+        return 0
+
+    def note(key: str) -> str | None:
+        if not args.sources:
+            return "LOCKED" if locked(key) else None
+        origin = sources.get(key) or _source(key, loaded.sources)
+        return f"LOCKED by {origin}" if locked(key) else origin
+
+    print(dumps(data, note), end="")
+    for line in loaded.overruled:
+        print(f"# note: {line}", file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            layer = read_toml(path)
+            chosen = layer.data.get("preset")
+            below = [] if chosen is None else [preset_layer(chosen, str(path))]
+            validate([*below, layer])
+        except ConfigError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+        else:
+            print(f"{path}: ok" + ("" if layer.data else " (empty: the built-in defaults apply)"))
+    return 1 if failed else 0
+
+
+def _paths(args: argparse.Namespace) -> int:
+    from ergo_daemon import backends
+
+    path, explicit = config_file(os.environ, args.config)
+    rows = [
+        (
+            "your config" + (" (--config/ERGO_CONFIG)" if explicit else ""),
+            str(path),
+            path.is_file(),
+            "",
+        )
+    ]
+    for store in backends.organisation_stores():
+        rows += [(p.what, p.where, p.exists, p.note) for p in store.places()]
+    rows.append(
+        ("environment", "ERGO_* variables", any(k.startswith("ERGO_") for k in os.environ), "")
+    )
+    for what, where, exists, note in rows:
+        state = "exists" if exists else "absent"
+        print(f"{what:<32} {state:<7} {where}" + (f"  ({note})" if note else ""))
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    path = args.path or config_file(os.environ, None)[0]
+    if path.exists() and not args.force:
+        print(f"{path} exists; use --force to replace it", file=sys.stderr)
+        return 1
+    defaults = {"preset": "office"} | Settings.model_validate({}).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    body = "".join(
+        line if not line.strip() or line.startswith("[") else f"# {line}"
+        for line in dumps(defaults, _describe).splitlines(keepends=True)
+    )
+    header = (
+        "# ergo-daemon configuration. Every key is shown with its default, commented out;\n"
+        "# remove the '# ' in front of a key to change it. Durations: 20s, 20m, 1h30m.\n"
+        "# See README.md for what each key does, and `ergo-daemon config show --sources`.\n\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + body, encoding="utf-8")
+    validate([Layer(str(path), read_toml(path).data)])
+    print(f"wrote {path}")
+    return 0
+
+
+def _describe(key: str) -> str | None:
+    model: Any = Settings
+    *tables, leaf = key.split(".")
+    for table in tables:
+        info = next((f for n, f in model.model_fields.items() if table in (n, f.alias)), None)
+        model = info.annotation if info else None
+        if model is None:
+            return None
+    field = next((f for n, f in model.model_fields.items() if leaf in (n, f.alias)), None)
+    return field.description if field else None

@@ -2,57 +2,20 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import subprocess
 import time
 
 import pytest
 from desktop import Desktop, Notification, missing_message, missing_programs
 
-
-class _XScreenSaverInfo(ctypes.Structure):
-    _fields_ = [
-        ("window", ctypes.c_ulong),
-        ("state", ctypes.c_int),
-        ("kind", ctypes.c_int),
-        ("til_or_since", ctypes.c_ulong),
-        ("idle", ctypes.c_ulong),
-        ("event_mask", ctypes.c_ulong),
-    ]
+from ergo_daemon.activity.x11 import X11Idle
 
 
 def x_idle_ms(display: str) -> int:
-    """Return the X server idle time in milliseconds via XScreenSaverQueryInfo."""
-    xlib_name = ctypes.util.find_library("X11")
-    xss_name = ctypes.util.find_library("Xss")
-    if xlib_name is None or xss_name is None:
-        pytest.skip("libX11/libXss not found (apt-get install libxss1)")
-    xlib = ctypes.CDLL(xlib_name)
-    xss = ctypes.CDLL(xss_name)
-    xlib.XOpenDisplay.restype = ctypes.c_void_p
-    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    xlib.XDefaultRootWindow.restype = ctypes.c_ulong
-    xlib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
-    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    xlib.XFree.argtypes = [ctypes.c_void_p]
-    xss.XScreenSaverAllocInfo.restype = ctypes.POINTER(_XScreenSaverInfo)
-    xss.XScreenSaverQueryInfo.argtypes = [
-        ctypes.c_void_p,
-        ctypes.c_ulong,
-        ctypes.POINTER(_XScreenSaverInfo),
-    ]
-    dpy = xlib.XOpenDisplay(display.encode())
-    assert dpy, f"cannot open display {display}"
-    info = xss.XScreenSaverAllocInfo()
-    try:
-        assert xss.XScreenSaverQueryInfo(dpy, xlib.XDefaultRootWindow(dpy), info), (
-            "MIT-SCREEN-SAVER missing"
-        )
-        return int(info.contents.idle)
-    finally:
-        xlib.XFree(info)
-        xlib.XCloseDisplay(dpy)
+    """The X server's idle time, read by the daemon's own X11 adapter."""
+    idle = X11Idle(display).read().idle
+    assert idle is not None
+    return round(idle * 1000)
 
 
 def notify(desktop: Desktop, *args: str) -> subprocess.CompletedProcess[str]:

@@ -70,14 +70,18 @@ def organisation_stores(platform: str = sys.platform) -> list[OrganisationStore]
     from ergo_daemon.settings.organisation import OrganisationFiles
 
     if platform == "win32":
+        from functools import partial
+
         from ergo_daemon.settings.org_registry import (
             RegistryPolicies,
             WindowsRegistry,
+            owner_sid,
             program_data,
         )
-        from ergo_daemon.settings.organisation import untrusted_nowhere
+        from ergo_daemon.settings.organisation import windows_untrusted
 
-        folder = OrganisationFiles(program_data() / "ergo-daemon", untrusted=untrusted_nowhere)
+        untrusted = partial(windows_untrusted, owner_sid=owner_sid)
+        folder = OrganisationFiles(program_data() / "ergo-daemon", untrusted=untrusted)
         return [folder, RegistryPolicies(WindowsRegistry())]
     if platform == "darwin":
         import os

@@ -244,3 +244,19 @@ def test_every_admx_policy_writes_a_real_settings_key() -> None:
         names = {e.get("valueName") for e in policy.iter() if e.get("valueName")}
         for name in names:
             assert ".".join([*tables, str(name)]) in known, (policy.get("name"), tables, name)
+
+
+def test_windows_policy_files_count_only_when_administrators_own_them(tmp_path: Path) -> None:
+    from functools import partial
+
+    from ergo_daemon.settings.organisation import windows_untrusted
+
+    folder = _org(tmp_path)
+    (folder / "policy.toml").write_text('[eyes]\nevery = "45m"\n')
+    owners = {"owner": "S-1-5-32-544"}
+    untrusted = partial(windows_untrusted, owner_sid=lambda _path: owners["owner"])
+    store = OrganisationFiles(folder, untrusted=untrusted)
+    assert load_settings(environ={}, stores=[store]).settings.eyes.every == timedelta(minutes=45)
+    owners["owner"] = "S-1-5-21-1004336348-1177238915-682003330-1001"  # an ordinary user
+    assert load_settings(environ={}, stores=[store]).settings.eyes.every == timedelta(minutes=20)
+    assert "not an administrator" in store.places()[1].note

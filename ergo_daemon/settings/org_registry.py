@@ -65,6 +65,31 @@ def program_data() -> Path:
     return path
 
 
+def owner_sid(path: Path) -> str:
+    """The owner of a file as a SID string, e.g. ``"S-1-5-32-544"`` (Windows only)."""
+    import ctypes
+
+    advapi32: Any = ctypes.windll.advapi32  # type: ignore[attr-defined,unused-ignore]
+    owner, descriptor, text = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_wchar_p()
+    owner_security_information, se_file_object = 1, 1
+    status = advapi32.GetNamedSecurityInfoW(
+        str(path),
+        se_file_object,
+        owner_security_information,
+        ctypes.byref(owner),
+        None,
+        None,
+        None,
+        ctypes.byref(descriptor),
+    )
+    if status != 0 or not advapi32.ConvertSidToStringSidW(owner, ctypes.byref(text)):
+        raise OSError(f"cannot read the owner of {path} (error {status})")
+    sid = text.value or ""
+    ctypes.windll.kernel32.LocalFree(text)  # type: ignore[attr-defined,unused-ignore]
+    ctypes.windll.kernel32.LocalFree(descriptor)  # type: ignore[attr-defined,unused-ignore]
+    return sid
+
+
 def _decode(value: Any) -> Any:
     """REG_SZ holding JSON (``["mon", "tue"]``) becomes a list; REG_MULTI_SZ already is one."""
     if isinstance(value, dict):

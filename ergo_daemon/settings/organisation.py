@@ -82,6 +82,21 @@ class OrganisationFiles:
         return places
 
 
-def untrusted_nowhere(_path: Path) -> str | None:
-    """Folders protected by access-control lists (Windows %ProgramData%) are trusted as such."""
-    return None
+# SYSTEM, Administrators, TrustedInstaller: the owners a Windows machine-wide file may have.
+WINDOWS_TRUSTED_OWNERS = frozenset(
+    {
+        "S-1-5-18",
+        "S-1-5-32-544",
+        "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464",
+    }
+)
+
+
+def windows_untrusted(path: Path, owner_sid: Callable[[Path], str]) -> str | None:
+    """Users may create files in %ProgramData%: only files owned by administrators count."""
+    owner = owner_sid(path)
+    return (
+        None
+        if owner in WINDOWS_TRUSTED_OWNERS
+        else f"{path} is owned by {owner}, not an administrator"
+    )

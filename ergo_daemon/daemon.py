@@ -70,7 +70,9 @@ class Daemon:
         elif self._retry is not None and self._retry[1] <= now and decision.status == "active":
             notice, self._retry = self._retry[0], None
             self._deliver(notice, now, retrying=True)
-        wakes = [t for t in (decision.wake_at, self._retry and self._retry[1]) if t is not None]
+        # Only future wakes: a retry waiting for the person to come back rides on the heartbeat,
+        # as a past date would make the scheduler run again at once, over and over.
+        wakes = [t for t in (decision.wake_at, self._retry and self._retry[1]) if t and t > now]
         return min(wakes, default=None)
 
     def request_reload(self) -> None:
@@ -117,6 +119,8 @@ class Daemon:
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
             else:
+                if self._retry is not None:
+                    log.error("could not show %r; dropped for a newer one", self._retry[0].title)
                 self._retry = (notice, now + self._retry_after)
                 log.warning(
                     "could not show %r (%s); retrying in %s", notice.title, exc, self._retry_after

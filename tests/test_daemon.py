@@ -152,3 +152,22 @@ def test_a_suspend_is_seen_from_the_clocks_and_counts_as_a_break(
         _run(daemon, clock, 19)
     assert recorder.shown == []
     assert "woke after 3600 s asleep" in caplog.text
+
+
+def test_a_pending_retry_never_asks_for_a_wake_in_the_past() -> None:
+    clock, notifier = FakeClock(), BrokenNotifier()
+    daemon = _daemon(notifier, UnknownActivity(), clock)
+    daemon.tick()
+    _run(daemon, clock, 20.25)  # the eye prompt just failed; its retry is due a minute later
+    for _ in range(20):  # the person locks the screen; the retry falls due meanwhile
+        clock.advance(15)
+        daemon._activity = LockedScreen()
+        wake = daemon.tick()
+        assert wake is None or wake > clock.wall, "a past wake would spin the scheduler"
+
+
+class LockedScreen:
+    name = "locked"
+
+    def read(self) -> Reading:
+        return Reading(idle=0.0, locked=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -128,7 +128,9 @@ class Policy:
 
     def observe(self, seen: Activity) -> Decision:
         """Account for the time since the last observation and decide what to show now."""
-        state, now = self.state, seen.now
+        # Arithmetic in UTC: adding to or subtracting local times in one ZoneInfo zone is
+        # wall-clock arithmetic, wrong by an hour across a DST change.
+        state, now = self.state, seen.now.astimezone(UTC)
         if state.last_seen is None:
             elapsed = 0.0
         elif seen.elapsed is not None:
@@ -192,7 +194,7 @@ class Policy:
         """When ``rule`` falls due if the person keeps working from ``now`` (None: not planned)."""
         if rule.trigger in ("active", "clock"):
             left = max(0.0, rule.every - self.state.counted.get(rule.kind, 0.0))
-            return now + timedelta(seconds=left)
+            return self.calendar.local(now.astimezone(UTC) + timedelta(seconds=left))
         if rule.trigger == "on_return":
             return now if self.state.posture_due else None
         return self._fixed_occurrence(rule, now)
@@ -218,7 +220,9 @@ class Policy:
             self.state.locked_since = None
             return idle
         if self.state.locked_since is None:
-            self.state.locked_since = seen.now - timedelta(seconds=min(idle, elapsed))
+            self.state.locked_since = seen.now.astimezone(UTC) - timedelta(
+                seconds=min(idle, elapsed)
+            )
         return max(idle, (seen.now - self.state.locked_since).total_seconds())
 
     def _account(
@@ -259,7 +263,7 @@ class Policy:
                 self.state.posture_due = False
                 if "posture" not in merged and head.kind != "posture":
                     merged.append("posture")
-        return Prompt(head.kind, now, tuple(merged), catch_up)
+        return Prompt(head.kind, self.calendar.local(now), tuple(merged), catch_up)
 
     def _taken(self, rule: Rule, now: datetime | None = None) -> None:
         if rule.trigger == "on_return":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from desktop import desktop
+from desktop import desktop, stop_gracefully
 
 __all__ = ["DaemonProcess", "desktop", "start_daemon"]
 
@@ -41,14 +40,7 @@ class DaemonProcess:
             time.sleep(0.05)
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop_gracefully(self.process)
 
 
 @pytest.fixture

@@ -155,6 +155,18 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def stop_gracefully(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> int:
+    """SIGTERM one process, SIGKILL it if it has not exited within ``timeout``; its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 def _read_ready_line(fd: int, proc: subprocess.Popen[bytes], what: str, log: Path) -> str:
     """Read one line a daemon writes to `fd` once it is ready."""
     deadline = time.monotonic() + STARTUP_TIMEOUT

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,12 @@ TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from desktop import Desktop, DesktopUnavailable, desktop_session  # noqa: E402
+from desktop import (  # noqa: E402
+    Desktop,
+    DesktopUnavailable,
+    desktop_session,
+    stop_gracefully,
+)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SAMPLE_EVERY = 15.0  # seconds between /proc samples; four make a minute
@@ -169,13 +173,7 @@ class Running:
             time.sleep(0.005)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_gracefully(self.process)
 
 
 def logged_at(line: str) -> float:

@@ -56,4 +56,6 @@ def build(
     )
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
     heartbeat = policy.settings.timing.sample_every.total_seconds()
-    return daemon, Wakeups(daemon.tick, heartbeat, policy.calendar.tz, fixed)
+    wakeups = Wakeups(daemon.tick, heartbeat, policy.calendar.tz, fixed)
+    daemon.activity.watch(wakeups.wake_now)
+    return daemon, wakeups

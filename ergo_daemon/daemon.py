@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from ergo_daemon.clock import Instant, gap, read_clocks
@@ -38,7 +39,7 @@ class Daemon:
         self.policy = policy
         self._composer = composer
         self._notifier = notifier
-        self._activity = activity
+        self.activity = activity
         self._fallback = fallback
         self._retry_after = retry_after
         self._clock = clock
@@ -57,8 +58,9 @@ class Daemon:
         if asleep:
             log.info("woke after %.0f s asleep", asleep)
         reading = self._read_activity()
+        locked = reading.locked or reading.sleeping  # about to suspend: nobody is working
         decision = self.policy.observe(
-            Activity(now, reading.idle, reading.locked, asleep=asleep, elapsed=elapsed)
+            Activity(now, reading.idle, locked, asleep=asleep, elapsed=elapsed)
         )
         if decision.status != self._status:
             log.info("now %s", decision.status)
@@ -104,13 +106,15 @@ class Daemon:
 
     def _read_activity(self) -> Reading:
         try:
-            return self._activity.read()
+            return self.activity.read()
         except Exception as exc:  # any adapter failure: degrade, never stop
             log.warning(
-                "activity: %s failed (%s); using %s", self._activity.name, exc, self._fallback.name
+                "activity: %s failed (%s); using %s", self.activity.name, exc, self._fallback.name
             )
-            self._activity = self._fallback
-            return self._activity.read()
+            failed, self.activity = self.activity, self._fallback
+            with suppress(Exception):
+                failed.close()
+            return self.activity.read()
 
     def _deliver(self, notice: Notice, now: datetime, *, retrying: bool = False) -> None:
         try:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ergo_daemon.content.compose import Notice
 
 
@@ -23,10 +25,11 @@ class Notifier(Protocol):
 
 @dataclass(frozen=True)
 class Reading:
-    """Seconds since the last keyboard/mouse input (None: unknown), and whether it is locked."""
+    """Seconds since the last keyboard/mouse input (None: unknown), lock, and imminent sleep."""
 
     idle: float | None
     locked: bool = False
+    sleeping: bool = False  # the system said it is about to suspend (logind PrepareForSleep)
 
 
 class ActivityError(Exception):
@@ -34,8 +37,18 @@ class ActivityError(Exception):
 
 
 class ActivitySource(Protocol):
-    """Tells how long the person has not touched the keyboard or mouse."""
+    """Tells how long the person has not touched the keyboard or mouse, and whether it is locked.
+
+    ``read`` raises ActivityError (or anything) when the source stops working. Event-driven
+    sources call ``changed`` (from any thread) after ``watch(changed)`` when their reading
+    changes, so the daemon looks at once instead of at its next heartbeat; polled sources ignore
+    it. ``close`` releases connections and threads.
+    """
 
     name: str
 
     def read(self) -> Reading: ...
+
+    def watch(self, changed: Callable[[], None]) -> None: ...
+
+    def close(self) -> None: ...

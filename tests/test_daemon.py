@@ -65,7 +65,7 @@ class Recorder:
         self.shown.append(notice)
 
 
-class FlakyActivity:
+class FlakyActivity(UnknownActivity):
     name = "flaky"
 
     def read(self) -> Reading:
@@ -161,12 +161,12 @@ def test_a_pending_retry_never_asks_for_a_wake_in_the_past() -> None:
     _run(daemon, clock, 20.25)  # the eye prompt just failed; its retry is due a minute later
     for _ in range(20):  # the person locks the screen; the retry falls due meanwhile
         clock.advance(15)
-        daemon._activity = LockedScreen()
+        daemon.activity = LockedScreen()
         wake = daemon.tick()
         assert wake is None or wake > clock.wall, "a past wake would spin the scheduler"
 
 
-class LockedScreen:
+class LockedScreen(UnknownActivity):
     name = "locked"
 
     def read(self) -> Reading:

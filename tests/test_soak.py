@@ -25,7 +25,7 @@ import random
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -271,6 +271,12 @@ class Soak:
         if self.doing == "work":  # typing: the last input was a moment ago
             self.last_input = max(self.last_input, self.t - self.rng.uniform(0.0, JITTER))
         return Reading(idle=self.t - self.last_input, locked=self.doing == "lock")
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
     def send(self, notice: Notice) -> None:
         retry = self.pending is not None and notice is self.pending.notice

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ergo_daemon.ports import Reading
 
 
@@ -10,3 +12,9 @@ class UnknownActivity:
 
     def read(self) -> Reading:
         return Reading(idle=None)
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -39,6 +39,7 @@ class X11Idle:
         xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
         xlib.XDefaultRootWindow.restype = ctypes.c_ulong
         xlib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
         xss.XScreenSaverQueryExtension.argtypes = [ctypes.c_void_p] + [ctypes.c_void_p] * 2
         xss.XScreenSaverAllocInfo.restype = ctypes.POINTER(_Info)
         xss.XScreenSaverQueryInfo.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
@@ -50,7 +51,7 @@ class X11Idle:
             display, ctypes.byref(event_base), ctypes.byref(error_base)
         ):
             raise ActivityError("the X server has no MIT-SCREEN-SAVER extension")
-        self._xss = xss
+        self._xlib, self._xss = xlib, xss
         self._display = display
         self._root = xlib.XDefaultRootWindow(display)
         self._info = xss.XScreenSaverAllocInfo()
@@ -60,3 +61,11 @@ class X11Idle:
             raise ActivityError("XScreenSaverQueryInfo failed")
         info = self._info.contents
         return Reading(idle=info.idle / 1000.0, locked=info.state == SCREEN_SAVER_ON)
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Polled: X has no idle events worth a thread."""
+
+    def close(self) -> None:
+        if self._display:
+            self._xlib.XCloseDisplay(self._display)
+            self._display = None

@@ -45,7 +45,8 @@ class Daemon:
         self._clock = clock
         self._last: Instant | None = None
         self._status: Status | None = None
-        self._retry: tuple[Notice, datetime] | None = None
+        # Failed notices waiting for one more try: one reminder, and one configuration error.
+        self._retries: dict[str, tuple[Notice, datetime]] = {}
         self._reloader = reloader
         self._rebuild = rebuild
 
@@ -67,15 +68,17 @@ class Daemon:
             self._status = decision.status
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
+        if decision.status != "active":
+            self._drop_retries(decision.status)
         if decision.prompt is not None:
             self._deliver(self._composer.compose(decision.prompt), now)
-        elif self._retry is not None and self._retry[1] <= now and decision.status == "active":
-            notice, self._retry = self._retry[0], None
+        elif due := [r for r in self._retries.values() if r[1] <= now]:
+            notice = min(due, key=lambda r: r[1])[0]
+            del self._retries[_slot(notice)]
             self._deliver(notice, now, retrying=True)
-        # Only future wakes: a retry waiting for the person to come back rides on the heartbeat,
-        # as a past date would make the scheduler run again at once, over and over.
-        wakes = [t for t in (decision.wake_at, self._retry and self._retry[1]) if t and t > now]
-        return min(wakes, default=None)
+        # Only future wakes: a past date would make the scheduler run again at once.
+        wakes = [decision.wake_at, *(at for _, at in self._retries.values())]
+        return min((at for at in wakes if at is not None and at > now), default=None)
 
     def request_reload(self) -> None:
         if self._reloader is not None:
@@ -92,7 +95,7 @@ class Daemon:
             log.error("configuration error; keeping the last good configuration:\n%s", outcome)
             first = str(outcome).splitlines()[0]
             message = f"{first}\nThe last good settings stay in use until this is fixed."
-            self._deliver(Notice("config", "ergo-daemon: configuration error", message, now), now)
+            self._deliver(Notice(CONFIG, "ergo-daemon: configuration error", message, now), now)
             return
         old = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
         self.policy, self._composer = self._rebuild(outcome.settings, self.policy.state)
@@ -116,19 +119,32 @@ class Daemon:
                 failed.close()
             return self.activity.read()
 
+    def _drop_retries(self, status: Status) -> None:
+        """A reminder is stale once the person left, locked, paused or stopped work."""
+        if (pending := self._retries.pop(REMINDER, None)) is not None:
+            log.info("not retrying %r: now %s", pending[0].title, status)
+
     def _deliver(self, notice: Notice, now: datetime, *, retrying: bool = False) -> None:
+        slot = _slot(notice)
+        if not retrying and (stale := self._retries.pop(slot, None)) is not None:
+            log.info("not retrying %r: a newer notice replaces it", stale[0].title)
         try:
             self._notifier.send(notice)
         except Exception as exc:  # a notification is never worth a crash
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
             else:
-                if self._retry is not None:
-                    log.error("could not show %r; dropped for a newer one", self._retry[0].title)
-                self._retry = (notice, now + self._retry_after)
+                self._retries[slot] = (notice, now + self._retry_after)
                 log.warning(
                     "could not show %r (%s); retrying in %s", notice.title, exc, self._retry_after
                 )
             return
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
+
+
+REMINDER, CONFIG = "reminder", "config"
+
+
+def _slot(notice: Notice) -> str:
+    return CONFIG if notice.kind == CONFIG else REMINDER

@@ -171,3 +171,29 @@ class LockedScreen(UnknownActivity):
 
     def read(self) -> Reading:
         return Reading(idle=0.0, locked=True)
+
+
+def test_a_failed_reminder_is_not_retried_after_the_person_left(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, recorder = FakeClock(), Recorder()
+
+    class FailsOnce(Recorder):
+        failed = False
+
+        def send(self, notice: Notice) -> None:
+            if not self.failed:
+                self.failed = True
+                raise RuntimeError("not yet")
+            recorder.send(notice)
+
+    daemon = _daemon(FailsOnce(), UnknownActivity(), clock)
+    daemon.tick()
+    _run(daemon, clock, 20.25)  # the eye prompt failed; its retry is due a minute later
+    with caplog.at_level(logging.INFO):
+        daemon.activity = LockedScreen()
+        _run(daemon, clock, 3)  # locked meanwhile: a break, so the eye reminder is stale
+        daemon.activity = UnknownActivity()
+        _run(daemon, clock, 5)
+    assert recorder.shown == []
+    assert "not retrying 'Rest your eyes" in caplog.text

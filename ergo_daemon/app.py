@@ -43,6 +43,9 @@ def build(
         policy = Policy(time_scaled(settings, speed), local_zone(settings), state)
         return policy, Composer(settings, load_catalogue(settings.content), rng)
 
+    from ergo_daemon.logs import state_dir
+    from ergo_daemon.stats.store import StatsStore, default_path
+
     policy, composer = assemble(loaded.settings, None)
     daemon = Daemon(
         policy,
@@ -53,9 +56,14 @@ def build(
         retry_after=RETRY_AFTER / speed,
         reloader=Reloader(load, loaded.files),
         rebuild=assemble,
+        recorder=StatsStore.open(default_path()),
+        state_file=state_dir() / "state.json",
     )
+    daemon.restore()
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
     heartbeat = policy.settings.timing.sample_every.total_seconds()
     wakeups = Wakeups(daemon.tick, heartbeat, policy.calendar.tz, fixed)
     daemon.activity.watch(wakeups.wake_now)
+    daemon.on_change = wakeups.wake_now
+    daemon.on_stop = wakeups.stop
     return daemon, wakeups

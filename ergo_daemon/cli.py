@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from ergo_daemon import __version__
 from ergo_daemon.commands import autostart as autostart_command
 from ergo_daemon.commands import config as config_command
+from ergo_daemon.commands import control as control_command
+from ergo_daemon.commands import stats as stats_command
 from ergo_daemon.commands.options import add_settings_options, load
 from ergo_daemon.settings.layers import ConfigError
 
@@ -73,13 +75,27 @@ def _parser() -> argparse.ArgumentParser:
     presets.set_defaults(handler=_presets)
     autostart_command.register(commands)
     config_command.register(commands)
+    control_command.register(commands)
+    stats_command.register(commands)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ergo_daemon import app, logs
+    from functools import partial
+
+    from ergo_daemon import app, backends, logs
+    from ergo_daemon.control.channel import ControlServer
+    from ergo_daemon.control.handler import handle
+    from ergo_daemon.control.instance import AlreadyRunning, InstanceLock
 
     log_file = logs.configure(verbose=args.verbose)
+    endpoint = backends.control_endpoint()
+    instance = InstanceLock(endpoint)
+    try:
+        instance.acquire()
+    except AlreadyRunning as exc:
+        log.error("%s; not starting a second one", exc)
+        return 1
     try:
         loaded = load(args)
     except ConfigError as exc:
@@ -90,6 +106,8 @@ def _run(args: argparse.Namespace) -> int:
     daemon, wakeups = app.build(
         loaded, speed=args.speed, environ=os.environ, load=lambda: load(args)
     )
+    server = ControlServer(endpoint, partial(handle, daemon))
+    server.start()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: wakeups.stop())
     if hasattr(signal, "SIGHUP"):  # POSIX: reload now (a thread, as the scheduler holds a lock)
@@ -102,7 +120,12 @@ def _run(args: argparse.Namespace) -> int:
     speed = f", {args.speed:g}x speed" if args.speed != 1 else ""
     preset = loaded.settings.preset or "built-in defaults"
     log.info("ready (%s%s; log file %s)", preset, speed, log_file or "none")
-    wakeups.run()
+    try:
+        wakeups.run()
+    finally:
+        server.close()
+        daemon.close()
+        instance.release()
     log.info("stopped")
     return 0
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
-from ergo_daemon.ports import ActivitySource, Notifier, Reading
+from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Recorder
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, flatten
 from ergo_daemon.settings.models import Settings
@@ -35,6 +40,8 @@ class Daemon:
         clock: Callable[[], Instant] = read_clocks,
         reloader: Reloader | None = None,
         rebuild: Rebuild | None = None,
+        recorder: Recorder | None = None,
+        state_file: Path | None = None,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -44,15 +51,68 @@ class Daemon:
         self._retry_after = retry_after
         self._clock = clock
         self._last: Instant | None = None
-        self._status: Status | None = None
         # Failed notices waiting for one more try: one reminder, and one configuration error.
         self._retries: dict[str, tuple[Notice, datetime]] = {}
         self._reloader = reloader
         self._rebuild = rebuild
+        self.recorder = recorder
+        self._state_file = state_file
+        self.lock = threading.Lock()  # ticks and control requests take turns
+        self.tally = Tally(date.min)
+        self.last_shown: tuple[str, datetime] | None = None
+        self.status: Status | None = None
+        self._unrecorded = 0.0
+        self._recorded_at = self._saved_at = 0.0
+        self._restored_at: datetime | None = None
+        self.on_stop: Callable[[], None] = lambda: None
+        self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
+
+    def restore(self) -> None:
+        """Continue today's timers, pause, snoozes and tally from the state file, if any."""
+        if self._state_file is None:
+            return
+        now = self._clock().wall.astimezone(self.policy.calendar.tz)
+        saved = persist.load(self._state_file, now.date())
+        if saved is None:
+            return
+        self.policy.state, self.tally = saved.state, saved.tally
+        self._restored_at = saved.saved_at
+        log.info("continuing today's timers, saved at %s", f"{saved.saved_at:%H:%M:%S}")
+
+    def now(self) -> datetime:
+        return self._clock().wall.astimezone(self.policy.calendar.tz)
+
+    def save(self) -> None:
+        """Write the day's state now (after a change, each minute, and at exit)."""
+        self._saved_at = time.monotonic()
+        if self._state_file is None:
+            return
+        try:
+            persist.save(self._state_file, self.policy.state, self.tally, self._clock().wall)
+        except OSError as exc:
+            log.warning("cannot save the timers to %s: %s", self._state_file, exc)
+
+    def close(self) -> None:
+        """Flush statistics and state (on stop)."""
+        with self.lock:
+            self._record_active(force=True)
+            self.save()
+            if self.recorder is not None:
+                self.recorder.close()
+            self.activity.close()
 
     def tick(self) -> datetime | None:
+        with self.lock:
+            return self._tick()
+
+    def _tick(self) -> datetime | None:
         instant = self._clock()
-        elapsed, asleep = gap(self._last, instant) if self._last else (0.0, 0.0)
+        if self._last is not None:
+            elapsed, asleep = gap(self._last, instant)
+        elif self._restored_at is not None:  # the time the daemon was down counts as away
+            elapsed = asleep = max(0.0, (instant.wall - self._restored_at).total_seconds())
+        else:
+            elapsed, asleep = 0.0, 0.0
         self._last = instant
         now = instant.wall.astimezone(self.policy.calendar.tz)
         self._reload_if_changed(now)
@@ -63,49 +123,91 @@ class Daemon:
         decision = self.policy.observe(
             Activity(now, reading.idle, locked, asleep=asleep, elapsed=elapsed)
         )
-        if decision.status != self._status:
+        changed = decision.status != self.status
+        if changed:
             log.info("now %s", decision.status)
-            self._status = decision.status
+            self.status = decision.status
+        self._count(now, reading, locked, elapsed, asleep)
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
+            self.record(now, kind, "natural")
         if decision.status != "active":
             self._drop_retries(decision.status)
         if decision.prompt is not None:
+            changed = True
             self._deliver(self._composer.compose(decision.prompt), now)
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]
             del self._retries[_slot(notice)]
             self._deliver(notice, now, retrying=True)
+        if changed or time.monotonic() - self._saved_at >= SAVE_EVERY:
+            self.save()
         # Only future wakes: a past date would make the scheduler run again at once.
         wakes = [decision.wake_at, *(at for _, at in self._retries.values())]
         return min((at for at in wakes if at is not None and at > now), default=None)
+
+    def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
+        if self.recorder is not None:
+            self.recorder.prompt(at, kind, outcome, merged)
+
+    def _count(
+        self, now: datetime, reading: Reading, locked: bool, elapsed: float, asleep: float
+    ) -> None:
+        """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle."""
+        if now.date() != self.tally.day:
+            self._record_active(force=True)
+            self.tally = Tally(now.date())
+        away = self.policy.settings.timing.away_after.total_seconds()
+        if locked or max(asleep, reading.idle or 0.0) >= away:
+            self.tally.sitting = 0.0
+        else:
+            self.tally.add(elapsed - asleep)
+            self._unrecorded += elapsed - asleep
+        self._record_active()
+
+    def _record_active(self, *, force: bool = False) -> None:
+        """Hand active time to the statistics every few minutes, not on every tick."""
+        if not force and time.monotonic() - self._recorded_at < RECORD_EVERY:
+            return
+        self._recorded_at = time.monotonic()
+        if self.recorder is not None and (self._unrecorded or force):
+            self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest)
+        self._unrecorded = 0.0
 
     def request_reload(self) -> None:
         if self._reloader is not None:
             self._reloader.request()
 
-    def _reload_if_changed(self, now: datetime) -> None:
+    def reload(self, now: datetime) -> str:
+        """Read the configuration again now; a one-line summary of what happened."""
+        if self._reloader is None:
+            return "this daemon does not reload its configuration"
+        self._reloader.request()
+        return self._reload_if_changed(now) or "configuration unchanged"
+
+    def _reload_if_changed(self, now: datetime) -> str | None:
         """Apply changed settings without losing timer state; keep the old ones if broken."""
         if self._reloader is None or self._rebuild is None:
-            return
+            return None
         outcome = self._reloader.poll()
         if outcome is None:
-            return
+            return None
         if isinstance(outcome, ConfigError):
             log.error("configuration error; keeping the last good configuration:\n%s", outcome)
             first = str(outcome).splitlines()[0]
             message = f"{first}\nThe last good settings stay in use until this is fixed."
             self._deliver(Notice(CONFIG, "ergo-daemon: configuration error", message, now), now)
-            return
+            return f"configuration error, the last good settings stay in use: {first}"
         old = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
         self.policy, self._composer = self._rebuild(outcome.settings, self.policy.state)
         new = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
-        changes = "".join(
-            f"\n  {k}: {old.get(k)} -> {v}" for k, v in new.items() if old.get(k) != v
+        changed = [f"{k}: {old.get(k)} -> {v}" for k, v in new.items() if old.get(k) != v]
+        log.info(
+            "configuration reloaded%s", "".join(f"\n  {c}" for c in changed) or " (nothing changed)"
         )
-        log.info("configuration reloaded%s", changes or " (nothing changed)")
         for line in outcome.overruled:
             log.warning("%s", line)
+        return f"configuration reloaded: {'; '.join(changed) or 'nothing changed'}"
 
     def _read_activity(self) -> Reading:
         try:
@@ -123,6 +225,7 @@ class Daemon:
         """A reminder is stale once the person left, locked, paused or stopped work."""
         if (pending := self._retries.pop(REMINDER, None)) is not None:
             log.info("not retrying %r: now %s", pending[0].title, status)
+            self.record(pending[0].at, pending[0].kind, "failed", pending[0].merged)
 
     def _deliver(self, notice: Notice, now: datetime, *, retrying: bool = False) -> None:
         slot = _slot(notice)
@@ -133,6 +236,8 @@ class Daemon:
         except Exception as exc:  # a notification is never worth a crash
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
+                if notice.kind != CONFIG:
+                    self.record(notice.at, notice.kind, "failed", notice.merged)
             else:
                 self._retries[slot] = (notice, now + self._retry_after)
                 log.warning(
@@ -141,9 +246,14 @@ class Daemon:
             return
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
+        if notice.kind != CONFIG:
+            self.last_shown = (notice.kind, now)
+            self.record(notice.at, notice.kind, "shown", notice.merged)
 
 
 REMINDER, CONFIG = "reminder", "config"
+SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed
+RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statistics
 
 
 def _slot(notice: Notice) -> str:

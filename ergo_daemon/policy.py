@@ -75,6 +75,7 @@ class PolicyState:
     stretches: int = 0
     was_working: bool = False
     paused_until: datetime | None = None
+    snoozes: dict[str, int] = field(default_factory=dict)  # local date -> snoozes that day
 
 
 SIZES = {"eyes": 1.0, "posture": 0.5, "hydration": 1.5}
@@ -187,6 +188,39 @@ class Policy:
     def reset(self, kind: str) -> None:
         """Count ``kind`` (and every smaller active kind) as just taken."""
         self._taken(self._rule(kind))
+
+    def skip(self, kind: str, now: datetime) -> None:
+        """Let the next ``kind`` go by unshown; its interval starts again from ``now``."""
+        rule = self._rule(kind)
+        if rule.trigger == "on_return":
+            self.state.posture_due = False
+        elif rule.trigger == "fixed":
+            self._taken(rule, now)
+        else:
+            self.state.counted[kind] = 0.0
+
+    def snooze(self, kind: str, seconds: float, now: datetime, *, just_shown: bool) -> None:
+        """Put ``kind`` off: shown again ``seconds`` from now if it just showed, else no sooner.
+
+        Raises ValueError when the day's snoozes are used up or ``kind`` has no interval.
+        """
+        rule = self._rule(kind)
+        if rule.trigger not in ("active", "clock"):
+            raise ValueError(f"{kind} comes at set times and cannot be snoozed; skip it instead")
+        if self.snoozes_left(now) <= 0:
+            limit = self.settings.snooze.per_day
+            raise ValueError(f"no snoozes left today (the limit is {limit} a day)")
+        left = rule.every - self.state.counted.get(kind, 0.0)
+        self.state.counted[kind] = rule.every - (seconds if just_shown else max(left, seconds))
+        day = self.calendar.local(now).date().isoformat()
+        self.state.snoozes = {day: self.state.snoozes.get(day, 0) + 1}
+
+    def snoozes_left(self, now: datetime) -> int:
+        day = self.calendar.local(now).date().isoformat()
+        return max(0, self.settings.snooze.per_day - self.state.snoozes.get(day, 0))
+
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(rule.kind for rule in self.rules)
 
     # -- what is coming -----------------------------------------------------------------------
 

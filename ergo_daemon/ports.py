@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+    from datetime import date, datetime
 
     from ergo_daemon.content.compose import Notice
 
@@ -15,10 +16,15 @@ class DeliveryError(Exception):
     """A notification did not reach the person (the daemon logs it and retries later)."""
 
 
+class BackendGone(DeliveryError):
+    """Not just the server: the way to it is gone (e.g. the session bus), so retrying is moot."""
+
+
 class Notifier(Protocol):
     """Shows a notice on the desktop; raises DeliveryError (or anything) when it cannot."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def send(self, notice: Notice) -> None: ...
 
@@ -45,10 +51,29 @@ class ActivitySource(Protocol):
     it. ``close`` releases connections and threads.
     """
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def read(self) -> Reading: ...
 
     def watch(self, changed: Callable[[], None]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed"]
+
+
+class Recorder(Protocol):
+    """Keeps the statistics; never raises (``problem`` says why recording fails, if it does)."""
+
+    @property
+    def problem(self) -> str | None: ...
+
+    def prompt(
+        self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()
+    ) -> None: ...
+
+    def active(self, day: date, seconds: float, sitting: float) -> None: ...
 
     def close(self) -> None: ...

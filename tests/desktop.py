@@ -80,9 +80,10 @@ _DUNSTRC = """\
 
 _RECORD_SCRIPT = """\
 #!{python} -IS
-import json, os, sys
+import json, os, sys, time
 rec = {{k[6:].lower(): v for k, v in os.environ.items() if k.startswith("DUNST_")}}
 rec["argv"] = sys.argv[1:]
+rec["received"] = time.time()
 fd = os.open({log!r}, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 os.write(fd, (json.dumps(rec) + "\\n").encode())
 os.close(fd)
@@ -101,6 +102,7 @@ class Notification:
     summary: str
     body: str
     urgency: str
+    at: float = 0.0  # when dunst ran the recording script (time.time())
 
 
 def missing_programs() -> list[str]:
@@ -213,6 +215,7 @@ class Desktop:
     log_dir: Path
     dunstrc: Path
     _dunst: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _bus: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _direction: int = field(default=1, repr=False)
     _input_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -236,6 +239,7 @@ class Desktop:
                 summary=str(r.get("summary", "")),
                 body=str(r.get("body", "")),
                 urgency=str(r.get("urgency", "")),
+                at=float(r.get("received", 0.0)),  # type: ignore[arg-type]
             )
             for r in self._raw_records()
         ]
@@ -337,6 +341,14 @@ class Desktop:
             self.stop_notification_server()
             raise
 
+    def stop_session_bus(self) -> None:
+        """Kill the session bus, as when a session falls apart (dunst goes with it)."""
+        if self._bus is not None:
+            _stop(self._bus)
+        if self._dunst is not None:
+            _stop(self._dunst)
+            self._dunst = None
+
     def stop_notification_server(self) -> None:
         """Kill dunst and wait until the notifications name is released."""
         if self._dunst is None:
@@ -400,7 +412,7 @@ def desktop_session(tmp_path: Path) -> Iterator[Desktop]:
         dunstrc.write_text(_DUNSTRC.format(timeout=NOTIFICATION_TIMEOUT_S, script=script))
 
         desktop = Desktop(
-            env=env, notification_log=notification_log, log_dir=log_dir, dunstrc=dunstrc
+            env=env, notification_log=notification_log, log_dir=log_dir, dunstrc=dunstrc, _bus=bus
         )
         stack.callback(desktop.stop_notification_server)
         desktop.start_notification_server()

@@ -279,6 +279,45 @@ def test_pause_freezes_timers_and_resume_continues() -> None:
     assert d.times("eyes") == ["09:50"]
 
 
+def test_snoozing_a_shown_prompt_brings_it_back_after_the_snooze() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(20)
+    assert d.times("eyes") == ["09:20"]
+    d.policy.snooze("eyes", 300, d.now, just_shown=True)
+    d.work(26)
+    assert d.times("eyes") == ["09:20", "09:25", "09:45"]
+
+
+def test_snoozing_the_next_prompt_puts_it_off_and_never_brings_it_sooner() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(18)  # eyes due at 09:20
+    d.policy.snooze("eyes", 600, d.now, just_shown=False)
+    d.work(10)
+    assert d.times("eyes") == ["09:28"]
+    d.policy.snooze("eyes", 60, d.now, just_shown=False)  # 20 min left: a 1 min snooze is moot
+    d.work(20)
+    assert d.times("eyes") == ["09:28", "09:48"]
+
+
+def test_snoozes_stop_at_the_daily_limit_and_fixed_times_cannot_be_snoozed() -> None:
+    d = desk(snooze={"per_day": 2}, custom=[{"name": "walk", "title": "Walk", "at": "12:30"}])
+    d.policy.snooze("eyes", 60, d.now, just_shown=False)
+    d.policy.snooze("eyes", 60, d.now, just_shown=False)
+    with pytest.raises(ValueError, match="no snoozes left today"):
+        d.policy.snooze("eyes", 60, d.now, just_shown=False)
+    with pytest.raises(ValueError, match="skip it instead"):
+        d.policy.snooze("walk", 60, d.now, just_shown=False)
+    assert d.policy.snoozes_left(d.now + timedelta(days=1)) == 2
+
+
+def test_skipping_lets_the_next_prompt_go_by() -> None:
+    d = desk(**ONLY_EYES)
+    d.work(15)
+    d.policy.skip("eyes", d.now)
+    d.work(25)
+    assert d.times("eyes") == ["09:35"]
+
+
 def test_unknown_activity_counts_clock_time() -> None:
     policy = Policy(settings(**ONLY_EYES), BERLIN)
     start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)

@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import BackendGone, DeliveryError
 
 if TYPE_CHECKING:
     from ergo_daemon.content.compose import Notice
@@ -72,8 +72,11 @@ class FreedesktopNotifier:
         except DBusErrorResponse as exc:
             raise DeliveryError(f"notification server refused: {exc.name}: {exc.data}") from exc
         except (OSError, TimeoutError, KeyError, ValueError) as exc:
+            fresh = self._connection is None
             self.close()
-            raise DeliveryError(f"session bus unavailable: {exc}") from exc
+            if fresh:  # not even a connection to the bus
+                raise BackendGone(f"session bus unavailable: {exc}") from exc
+            raise DeliveryError(f"session bus connection lost: {exc}") from exc
 
     def close(self) -> None:
         if self._connection is not None:

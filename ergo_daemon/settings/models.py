@@ -192,6 +192,13 @@ class Hydration(Strict):
     every: Duration = Field(default=timedelta(minutes=75), description="clock time at work")
 
 
+class Snooze(Strict):
+    length: Duration = Field(
+        default=timedelta(minutes=5), description="how long 'snooze' puts a reminder off"
+    )
+    per_day: int = Field(default=5, ge=0, description="snoozes allowed a day; 0: none")
+
+
 class CustomReminder(Strict):
     """Either every N of active time (``every``) or at fixed times (``at``) on ``days``."""
 
@@ -253,6 +260,7 @@ class Settings(BaseSettings):
     rest_break: RestBreak = Field(default=RestBreak(), alias="break")
     posture: Posture = Posture()
     hydration: Hydration = Hydration()
+    snooze: Snooze = Snooze()
     custom: list[CustomReminder] = []
     content: Content = Content()
 

@@ -1,0 +1,97 @@
+"""Commands for the running daemon: status, pause, resume, snooze, skip, done, stop, reload.
+
+Each prints one short line (or JSON with ``--json``). Exit status: 0 done, 1 refused by the
+daemon, 3 no daemon running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+NOT_RUNNING = 3
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the control subcommands."""
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--json", action="store_true", help="print the reply as JSON")
+        parser.set_defaults(handler=_send, command=name)
+        return parser
+
+    command("status", "is the daemon running, what is next, how much active time today")
+    pause = command("pause", "hold every reminder; timers freeze and continue on resume")
+    pause.add_argument(
+        "length",
+        nargs="*",
+        metavar="DURATION | until HH:MM | until tomorrow",
+        help="e.g. '45m', 'until 14:00', 'until tomorrow'; nothing: until 'resume'",
+    )
+    command("resume", "end a pause; timers go on where they were")
+    snooze = command("snooze", "put off the prompt just shown, or the next one")
+    snooze.add_argument("kind", nargs="?", help="eyes, stretch, break, hydration, ...")
+    snooze.add_argument("duration", nargs="?", help="how long (default: snooze.length)")
+    skip = command("skip", "let the prompt just shown, or the next one, go by")
+    skip.add_argument("kind", nargs="?")
+    done = command("done", "say you did it: 'done hydration' logs a glass, 'done break' a break")
+    done.add_argument("kind")
+    command("stop", "stop the daemon")
+    command("reload", "read the configuration files again now")
+
+
+def _send(args: argparse.Namespace) -> int:
+    from ergo_daemon import backends
+    from ergo_daemon.control.channel import NotRunning, call
+    from ergo_daemon.control.messages import BadRequest, encode_request, parse_reply
+
+    try:
+        fields = _fields(args)
+    except ValueError as exc:
+        print(f"ergo-daemon {args.command}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        raw = call(backends.control_endpoint(), encode_request(args.command, **fields))
+        ok, message, data = parse_reply(raw)
+    except NotRunning as exc:
+        if args.json:
+            print(json.dumps({"running": False, "message": str(exc)}))
+        else:
+            print(f"{exc}. Start it with 'ergo-daemon run'.", file=sys.stderr)
+        return NOT_RUNNING
+    except (TimeoutError, OSError, BadRequest) as exc:
+        print(f"ergo-daemon {args.command}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"ok": ok, "message": message, **data}, indent=2))
+    else:
+        print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The request's fields from the command line; raises ValueError for what cannot be sent."""
+    from ergo_daemon.durations import parse_duration
+
+    match args.command:
+        case "pause":
+            words = args.length
+            if not words:
+                return {}
+            if words[0] == "until" and len(words) == 2:
+                return {"until": words[1]}
+            if len(words) == 1:
+                return {"seconds": parse_duration(words[0]).total_seconds()}
+            raise ValueError("say how long: '45m', 'until 14:00' or 'until tomorrow'")
+        case "snooze":
+            kind, duration = args.kind, args.duration
+            if kind is not None and duration is None and kind[:1].isdigit():
+                kind, duration = None, kind  # 'snooze 10m'
+            seconds = parse_duration(duration).total_seconds() if duration else None
+            return {"kind": kind, "seconds": seconds}
+        case "skip" | "done":
+            return {"kind": args.kind}
+    return {}

@@ -1,0 +1,1 @@
+"""The local control channel between ``ergo-daemon`` commands and the running daemon."""

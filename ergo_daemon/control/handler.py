@@ -1,0 +1,180 @@
+"""What the running daemon does with each control request; every answer is one short line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ergo_daemon.control import messages as m
+from ergo_daemon.durations import format_duration
+from ergo_daemon.workhours import local_instant
+
+if TYPE_CHECKING:
+    from ergo_daemon.daemon import Daemon
+
+log = logging.getLogger(__name__)
+
+UNTIL_RESUMED = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class Refused(Exception):
+    """A valid request that cannot be done now (the reply says why)."""
+
+
+def handle(daemon: Daemon, raw: bytes) -> bytes:
+    """Answer one request; never raises, whatever arrives."""
+    try:
+        request = m.parse_request(raw)
+    except m.BadRequest as exc:
+        return m.reply(f"bad request: {exc}", ok=False)
+    try:
+        with daemon.lock:
+            message, data = _dispatch(daemon, request, daemon.now())
+            if not isinstance(request, m.Status):
+                daemon.save()
+    except Refused as exc:
+        return m.reply(str(exc), ok=False)
+    except Exception:
+        log.exception("control request %s failed", request.command)
+        return m.reply(f"{request.command} failed inside the daemon; see its log", ok=False)
+    if isinstance(request, m.Stop):
+        daemon.on_stop()
+    elif not isinstance(request, m.Status):
+        daemon.on_change()
+    return m.reply(message, **data)
+
+
+def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, dict[str, Any]]:
+    policy = daemon.policy
+    match request:
+        case m.Status():
+            return _status(daemon, now)
+        case m.Pause():
+            until = _pause_end(daemon, request, now)
+            policy.pause(until)
+            return f"paused {_until(until, now)}", {"paused_until": _iso(until)}
+        case m.Resume():
+            was = policy.state.paused_until
+            policy.resume()
+            return ("resumed" if was and was > now else "was not paused"), {}
+        case m.Snooze():
+            kind, just_shown = _target(daemon, request.kind, now)
+            seconds = request.seconds or policy.settings.snooze.length.total_seconds()
+            try:
+                policy.snooze(kind, seconds, now, just_shown=just_shown)
+            except ValueError as exc:
+                raise Refused(str(exc)) from None
+            daemon.record(now, kind, "snoozed")
+            due = policy.upcoming(now).get(kind)
+            left = policy.snoozes_left(now)
+            return (
+                f"snoozed {kind}: next at {due:%H:%M} ({left} snoozes left today)"
+                if due
+                else f"snoozed {kind}",
+                {"kind": kind, "next": _iso(due), "snoozes_left": left},
+            )
+        case m.Skip():
+            kind, just_shown = _target(daemon, request.kind, now)
+            if not just_shown:
+                policy.skip(kind, now)
+            daemon.record(now, kind, "skipped")
+            due = policy.upcoming(now).get(kind)
+            return f"skipped {kind}" + (f"; next at {due:%H:%M}" if due else ""), {"kind": kind}
+        case m.Done():
+            kind = _known(daemon, request.kind)
+            policy.reset(kind)
+            daemon.record(now, kind, "done")
+            if kind != "hydration" and any(r.kind == kind and r.rests for r in policy.rules):
+                daemon.tally.sitting = 0.0
+            what = "a glass of water logged" if kind == "hydration" else f"{kind} done"
+            due = policy.upcoming(now).get(kind)
+            return what + (f"; next at {due:%H:%M}" if due else ""), {"kind": kind}
+        case m.Stop():
+            return "stopping", {}
+        case m.Reload():
+            return daemon.reload(now), {}
+    raise Refused(f"unknown command {request.command}")  # pragma: no cover: validated above
+
+
+def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
+    policy, tally = daemon.policy, daemon.tally
+    paused = policy.state.paused_until if policy.is_paused(now) else None
+    plan = {} if paused == UNTIL_RESUMED else policy.upcoming(max(now, paused or now))
+    state = f"paused {_until(paused, now)}" if paused else (daemon.status or "starting")
+    line = f"{state}; {format_duration(timedelta(seconds=round(tally.active)))} active today"
+    if plan:
+        line += "; next " + ", ".join(f"{k} {t:%H:%M}" for k, t in sorted(plan.items(), key=_at))
+    problem = daemon.recorder.problem if daemon.recorder else None
+    data = {
+        "running": True,
+        "pid": os.getpid(),
+        "status": daemon.status,
+        "paused_until": _iso(paused),
+        "active_today": round(tally.active),
+        "sitting_now": round(tally.sitting),
+        "longest_sitting_today": round(tally.longest),
+        "next": {kind: _iso(at) for kind, at in plan.items()},
+        "snoozes_left": policy.snoozes_left(now),
+        "activity": daemon.activity.name,
+        "statistics_problem": problem,
+    }
+    if problem:
+        line += f" (statistics not recorded: {problem})"
+    return line, data
+
+
+def _pause_end(daemon: Daemon, request: m.Pause, now: datetime) -> datetime:
+    tz = daemon.policy.calendar.tz
+    if request.seconds:
+        return now + timedelta(seconds=request.seconds)
+    if request.until == "tomorrow":
+        return local_instant(now.date() + timedelta(days=1), 0, tz)
+    if request.until:
+        hour, minute = map(int, request.until.split(":"))
+        end = local_instant(now.date(), hour * 60 + minute, tz)
+        return (
+            end
+            if end > now
+            else local_instant(now.date() + timedelta(days=1), hour * 60 + minute, tz)
+        )
+    return UNTIL_RESUMED
+
+
+def _target(daemon: Daemon, kind: str | None, now: datetime) -> tuple[str, bool]:
+    """The kind a snooze or skip means, and whether it is the prompt just shown."""
+    window = daemon.policy.settings.snooze.length
+    shown = daemon.last_shown
+    recent = shown is not None and now - shown[1] <= window
+    if kind is not None:
+        kind = _known(daemon, kind)
+        return kind, recent and shown is not None and shown[0] == kind
+    if recent and shown is not None:
+        return shown[0], True
+    plan = daemon.policy.upcoming(now)
+    if not plan:
+        raise Refused("nothing is coming up to put off")
+    return min(plan.items(), key=_at)[0], False
+
+
+def _known(daemon: Daemon, kind: str) -> str:
+    kinds = daemon.policy.kinds()
+    if kind not in kinds:
+        raise Refused(f"no {kind!r} reminder is enabled (enabled: {', '.join(kinds)})")
+    return kind
+
+
+def _until(until: datetime | None, now: datetime) -> str:
+    if until is None or until >= UNTIL_RESUMED:
+        return "until resumed"
+    local = until.astimezone(now.tzinfo)
+    return f"until {local:%H:%M}" if local.date() == now.date() else f"until {local:%a %H:%M}"
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat(timespec="seconds")
+
+
+def _at(item: tuple[str, datetime]) -> datetime:
+    return item[1]

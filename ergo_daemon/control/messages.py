@@ -1,0 +1,115 @@
+"""The control channel's messages: versioned JSON envelopes, validated on arrival (never pickle).
+
+A request is ``{"v": 1, "command": "pause", "seconds": 1800}``; a reply is
+``{"v": 1, "ok": true, "message": "paused until 10:30", "data": {...}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+VERSION = 1
+MAX_BYTES = 64 * 1024  # far above any real request; anything longer is refused unread
+
+Kind = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Seconds = Annotated[float, Field(gt=0, le=7 * 86400)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    v: Literal[1]
+
+
+class Status(_Request):
+    command: Literal["status"]
+
+
+class Pause(_Request):
+    """Pause for ``seconds``, until a local ``HH:MM`` or ``tomorrow``, or until resumed."""
+
+    command: Literal["pause"]
+    seconds: Seconds | None = None
+    until: Annotated[str, Field(pattern=r"^(tomorrow|([01]\d|2[0-3]):[0-5]\d)$")] | None = None
+
+
+class Resume(_Request):
+    command: Literal["resume"]
+
+
+class Snooze(_Request):
+    command: Literal["snooze"]
+    kind: Kind | None = None
+    seconds: Seconds | None = None
+
+
+class Skip(_Request):
+    command: Literal["skip"]
+    kind: Kind | None = None
+
+
+class Done(_Request):
+    command: Literal["done"]
+    kind: Kind
+
+
+class Stop(_Request):
+    command: Literal["stop"]
+
+
+class Reload(_Request):
+    command: Literal["reload"]
+
+
+Request = Annotated[
+    Status | Pause | Resume | Snooze | Skip | Done | Stop | Reload, Field(discriminator="command")
+]
+_requests: TypeAdapter[Request] = TypeAdapter(Request)
+
+
+class BadRequest(ValueError):
+    """A request that is not valid JSON of a known command (the reply says why)."""
+
+
+def parse_request(raw: bytes) -> Request:
+    """Validate one request; raises BadRequest with a short reason."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("nested too deeply") from None
+    if not isinstance(data, dict):
+        raise BadRequest("a request is a JSON object")
+    if data.get("v") != VERSION:
+        raise BadRequest(f"unsupported protocol version {data.get('v')!r} (this daemon: {VERSION})")
+    try:
+        return _requests.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "request"
+        raise BadRequest(f"{where}: {first['msg']}") from None
+
+
+def encode_request(command: str, **fields: Any) -> bytes:
+    """``encode_request("pause", seconds=600)``: the bytes a client sends."""
+    body = {"v": VERSION, "command": command, **{k: v for k, v in fields.items() if v is not None}}
+    return json.dumps(body).encode()
+
+
+def reply(message: str, *, ok: bool = True, **data: Any) -> bytes:
+    return json.dumps({"v": VERSION, "ok": ok, "message": message, "data": data}).encode()
+
+
+def parse_reply(raw: bytes) -> tuple[bool, str, dict[str, Any]]:
+    """``(ok, message, data)``; raises BadRequest if the daemon's answer makes no sense."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+        if body.get("v") != VERSION:
+            raise BadRequest(f"the daemon speaks protocol {body.get('v')!r}, not {VERSION}")
+        return bool(body["ok"]), str(body["message"]), dict(body.get("data") or {})
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        raise BadRequest("the daemon's reply is not valid") from None

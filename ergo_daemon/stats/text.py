@@ -1,0 +1,143 @@
+"""The report for a terminal: a per-day table and bar charts within 80 columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ergo_daemon.stats.report import Tally
+
+if TYPE_CHECKING:
+    from ergo_daemon.stats.report import DayRow, Report
+
+ACTIVE_WIDTH = 56  # 10 for the day, 56 for the bar, 7 for the figure: 73 columns
+MARKS_WIDTH = 24  # the most marks a day's breaks (or glasses) get before they are scaled
+
+
+@dataclass(frozen=True)
+class Glyphs:
+    """The characters the charts are drawn with."""
+
+    sitting: str
+    active: str
+    taken: str
+    missed: str
+    glass: str
+
+
+UNICODE = Glyphs(sitting="█", active="▒", taken="■", missed="□", glass="●")
+ASCII = Glyphs(sitting="#", active="=", taken="x", missed=".", glass="o")
+
+
+def render(report: Report, *, glyphs: Glyphs = UNICODE) -> str:
+    """The whole terminal report, ending in a newline."""
+    if report.empty:
+        return "No statistics yet: they are recorded while the daemon runs.\n"
+    period = f"{report.first} to {report.last}"
+    if report.quiet:
+        latest = report.latest
+        hint = ""
+        if latest is not None and latest < report.first:
+            hint = f" (see them with --days {(report.last - latest).days + 1})"
+        return f"No statistics from {period}.\nThe latest are from {latest}{hint}.\n"
+    days = len(report.rows)
+    lines = [f"Statistics from {period} ({days} day{'s' if days != 1 else ''})", ""]
+    lines += table(report.rows)
+    lines += ["", *active_chart(report.rows, glyphs)]
+    lines += ["", *breaks_chart(report.rows, glyphs)]
+    return "\n".join(lines) + "\n"
+
+
+def table(rows: tuple[DayRow, ...]) -> list[str]:
+    """Per day: active time, longest sitting stretch, taken/prompted counts, glasses."""
+    header = f"{'Day':<9}  {'Active':>6}  {'Longest sitting':>15}  {'Breaks':>6}  "
+    header += f"{'Eye rests':>9}  {'Stretches':>9}  {'Glasses':>7}"
+    lines = [header]
+    for row in rows:
+        lines.append(
+            _table_line(
+                _label(row),
+                row.active_seconds,
+                row.longest_sitting_seconds,
+                (row.breaks, row.eye_rests, row.stretches),
+                row.glasses,
+            )
+        )
+    if len(rows) > 1:
+        lines.append(
+            _table_line(
+                "Total",
+                sum(r.active_seconds for r in rows),
+                max(r.longest_sitting_seconds for r in rows),
+                tuple(
+                    Tally(sum(t.taken for t in ts), sum(t.prompted for t in ts))
+                    for ts in zip(
+                        *((r.breaks, r.eye_rests, r.stretches) for r in rows), strict=True
+                    )
+                ),
+                sum(r.glasses for r in rows),
+            )
+        )
+    return lines
+
+
+def active_chart(rows: tuple[DayRow, ...], glyphs: Glyphs) -> list[str]:
+    """One bar per day: the longest unbroken sitting stretch, then the rest of the active time."""
+    lines = [f"Active time ({glyphs.sitting} longest unbroken sitting, {glyphs.active} the rest)"]
+    most = max(r.active_seconds for r in rows)
+    for row in rows:
+        active = _cells(row.active_seconds, most, ACTIVE_WIDTH)
+        sitting = min(active, _cells(row.longest_sitting_seconds, most, ACTIVE_WIDTH))
+        bar = glyphs.sitting * sitting + glyphs.active * (active - sitting)
+        figure = _duration(row.active_seconds) if row.active_seconds else "-"
+        lines.append(f"{_label(row):<9} {bar:<{ACTIVE_WIDTH}} {figure:>6}".rstrip())
+    return lines
+
+
+def breaks_chart(rows: tuple[DayRow, ...], glyphs: Glyphs) -> list[str]:
+    """Per day, breaks taken and not taken of those prompted, and glasses of water."""
+    lines = [
+        f"Breaks ({glyphs.taken} taken, {glyphs.missed} prompted but not taken)"
+        f" and glasses ({glyphs.glass})"
+    ]
+    most = max(max(r.breaks.taken, r.breaks.prompted, r.glasses) for r in rows)
+    for row in rows:
+        taken = _cells(row.breaks.taken, most, MARKS_WIDTH, exact=True)
+        shown = _cells(max(row.breaks.prompted, row.breaks.taken), most, MARKS_WIDTH, exact=True)
+        marks = glyphs.taken * taken + glyphs.missed * (shown - taken)
+        glasses = glyphs.glass * _cells(row.glasses, most, MARKS_WIDTH, exact=True)
+        tally = f"{row.breaks.taken}/{row.breaks.prompted}" if row.breaks != Tally() else ""
+        line = f"{_label(row):<9} {marks:<{MARKS_WIDTH}} {tally:>5}  {glasses:<{MARKS_WIDTH}}"
+        lines.append(f"{line} {row.glasses:>3}" if row.glasses else line.rstrip())
+    return lines
+
+
+def _table_line(
+    label: str, active: float, sitting: float, tallies: tuple[Tally, ...], glasses: int
+) -> str:
+    counts = [f"{t.taken}/{t.prompted}" if t != Tally() else "-" for t in tallies]
+    return (
+        f"{label:<9}  {_duration(active) if active else '-':>6}  "
+        f"{_duration(sitting) if sitting else '-':>15}  {counts[0]:>6}  {counts[1]:>9}  "
+        f"{counts[2]:>9}  {glasses or '-':>7}"
+    )
+
+
+def _label(row: DayRow) -> str:
+    return f"{row.day:%a %m-%d}"
+
+
+def _cells(value: float, most: float, width: int, *, exact: bool = False) -> int:
+    """The cells ``value`` gets when ``most`` fills ``width``; counts stay exact if they fit."""
+    if value <= 0 or most <= 0:
+        return 0
+    if exact and most <= width:
+        return int(value)
+    return max(1, round(width * value / most))
+
+
+def _duration(seconds: float) -> str:
+    """``"6h12m"``, ``"45m"``; under a minute rounds to ``"0m"``."""
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"

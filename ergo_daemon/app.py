@@ -51,7 +51,9 @@ def build(
         policy,
         composer,
         backends.notifier(environ),
-        backends.activity_source(environ),
+        backends.activity_source(
+            environ, idle_after=policy.settings.timing.away_after.total_seconds()
+        ),
         fallback=UnknownActivity(),
         retry_after=RETRY_AFTER / speed,
         reloader=Reloader(load, loaded.files),

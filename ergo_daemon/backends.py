@@ -8,59 +8,155 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ergo_daemon.autostart import Autostart
-from ergo_daemon.ports import ActivityError, ActivitySource, DeliveryError, Notifier
+from ergo_daemon.control.endpoint import Endpoint
+from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
 from ergo_daemon.settings.organisation import OrganisationStore
+
+if TYPE_CHECKING:
+    from ergo_daemon.activity.combined import Candidate
 
 log = logging.getLogger(__name__)
 
 
 def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifier:
-    """D-Bus on Linux with a session bus; plyer elsewhere; the log when nothing works."""
-    bus_address = environ.get("DBUS_SESSION_BUS_ADDRESS")
-    if platform.startswith("linux") and bus_address:
+    """D-Bus on Linux (the log while the bus is gone); plyer elsewhere; the log if none works."""
+    from ergo_daemon.notify.log import LogNotifier
+
+    if platform.startswith("linux"):
+        bus_address = environ.get("DBUS_SESSION_BUS_ADDRESS")
+        if not bus_address:  # every Linux notification server is reached over the session bus
+            log.warning("notifications: no session bus; reminders go to the log only")
+            return LogNotifier("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+        from ergo_daemon.notify.fallback import FallbackNotifier
         from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 
         dbus = FreedesktopNotifier(bus_address)
         try:
-            log.info("notifications: %s, server %s", dbus.name, dbus.server())
+            log.info("notifications: %s, server %s", dbus.name, dbus.check())
         except DeliveryError as exc:
             log.warning(
                 "notifications: %s, but no server answers yet (%s); will retry", dbus.name, exc
             )
-        return dbus
+        return FallbackNotifier(dbus, LogNotifier("the session bus is gone"))
     from ergo_daemon.notify.plyer_backend import PlyerNotifier, PlyerUnavailable, plyer_backend
 
     try:
         chosen = PlyerNotifier(plyer_backend())
     except PlyerUnavailable as exc:
-        from ergo_daemon.notify.log import LogNotifier
-
         log.warning("notifications: none work (%s); reminders go to the log only", exc)
-        return LogNotifier()
+        return LogNotifier(str(exc))
     log.info("notifications: %s", chosen.name)
     return chosen
 
 
-def activity_source(environ: Mapping[str, str], platform: str = sys.platform) -> ActivitySource:
-    """X11 idle time where an X display is the session; otherwise activity is unknown."""
-    display = environ.get("DISPLAY")
-    if platform.startswith("linux") and display and not environ.get("WAYLAND_DISPLAY"):
-        from ergo_daemon.activity.x11 import X11Idle
+def notification_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:
+    """What to install or change when notifications do not work here."""
+    if platform.startswith("linux"):
+        if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+            return "run ergo-daemon inside your desktop session (no session bus is set)"
+        return "start a notification server (your desktop's own, or e.g. dunst or mako)"
+    if platform == "darwin":
+        return "allow notifications for Python in System Settings > Notifications"
+    return "turn on notifications in Settings > System > Notifications"
 
-        try:
-            source: ActivitySource = X11Idle(display)
-        except ActivityError as exc:
-            log.warning("activity: X11 idle time unavailable: %s", exc)
-        else:
-            log.info("activity: %s", source.name)
-            return source
-    from ergo_daemon.activity.null import UnknownActivity
 
-    source = UnknownActivity()
-    log.warning("activity: no idle source for this session; counting clock time instead")
+def activity_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:
+    """What to install or change when idle time cannot be read here."""
+    if not platform.startswith("linux"):
+        return ""
+    if environ.get("WAYLAND_DISPLAY"):
+        return "install swayidle (KDE, sway, Hyprland), or use GNOME (Mutter reports idle time)"
+    if environ.get("DISPLAY"):
+        return "install libxss1 (the X screen-saver extension library)"
+    return "run ergo-daemon inside your desktop session (no display is set)"
+
+
+SYSTEM_BUS = "unix:path=/run/dbus/system_bus_socket"
+IDLE_WATCH_AFTER = 60.0  # seconds without input before an event-driven idle source says so
+
+
+def activity_source(
+    environ: Mapping[str, str],
+    platform: str = sys.platform,
+    *,
+    idle_after: float = IDLE_WATCH_AFTER,
+) -> ActivitySource:
+    """Idle time from the first candidate that answers; lock and sleep from every one that does."""
+    # idle_after: how long without input an event-driven idle source waits before it wakes the
+    # daemon (the daemon's away time is a good value).
+    from ergo_daemon.activity.combined import CombinedActivity
+
+    idle, status = _activity_candidates(environ, platform, idle_after)
+    source = CombinedActivity(idle, status)
+    if source.idle_name is None and not source.status_names:
+        from ergo_daemon.activity.null import UnknownActivity
+
+        log.warning("activity: no idle source for this session; counting clock time instead")
+        return UnknownActivity()
+    status_names = ", ".join(source.status_names) or "none"
+    if source.idle_name is None:
+        log.warning(
+            "activity: no idle source for this session; counting clock time instead "
+            "(lock and sleep from %s)",
+            status_names,
+        )
+    else:
+        log.info(
+            "activity: idle time from %s; lock and sleep from %s", source.idle_name, status_names
+        )
     return source
+
+
+def _activity_candidates(
+    environ: Mapping[str, str], platform: str, idle_after: float
+) -> tuple[list[Candidate], list[Candidate]]:
+    """What may tell idle time, and lock or sleep, in this session: best first, one line each."""
+    idle: list[Candidate] = []
+    status: list[Candidate] = []
+    if platform == "darwin":
+        # macOS (CoreGraphics idle time and lock) slots in here.
+        return idle, status
+    if platform == "win32":
+        # Windows (GetLastInputInfo, session lock) slots in here.
+        return idle, status
+    if not platform.startswith("linux"):
+        return idle, status
+    from functools import partial
+
+    from ergo_daemon.activity.bus import Listener
+    from ergo_daemon.activity.combined import Candidate
+    from ergo_daemon.activity.logind import Logind
+    from ergo_daemon.activity.mutter import MutterIdle
+    from ergo_daemon.activity.screensaver import (
+        FREEDESKTOP_SCREEN_SAVER,
+        GNOME_SCREEN_SAVER,
+        ScreenSaverLock,
+    )
+    from ergo_daemon.activity.x11 import X11Idle
+
+    session_bus = environ.get("DBUS_SESSION_BUS_ADDRESS")
+    system_bus = environ.get("DBUS_SYSTEM_BUS_ADDRESS") or SYSTEM_BUS
+    display = environ.get("DISPLAY")
+    wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
+    gnome = "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
+    listener = Listener()  # one thread receives signals for every D-Bus source
+    if gnome and session_bus:
+        mutter = partial(MutterIdle.connect, listener, session_bus, idle_after=idle_after)
+        idle.append(Candidate(MutterIdle.name, mutter))
+    # Wayland ext-idle-notify-v1 (KDE, sway, Hyprland), then swayidle, slot in here.
+    if display and not wayland:
+        idle.append(Candidate(X11Idle.name, partial(X11Idle, display)))
+    if session_bus:
+        savers = [GNOME_SCREEN_SAVER, FREEDESKTOP_SCREEN_SAVER]
+        if not gnome:
+            savers.reverse()
+        screen_saver = partial(ScreenSaverLock.connect, listener, session_bus, savers)
+        status.append(Candidate("screen saver", screen_saver))
+    status.append(Candidate("systemd-logind", partial(Logind.connect, listener, system_bus)))
+    return idle, status
 
 
 def organisation_stores(platform: str = sys.platform) -> list[OrganisationStore]:
@@ -114,3 +210,22 @@ def autostart(environ: Mapping[str, str], platform: str = sys.platform) -> Autos
 
     paths = XdgPaths.from_environ(environ, home)
     return XdgAutostart(paths, sys.executable, is_admin=is_root, environ=environ)
+
+
+def control_endpoint(platform: str = sys.platform) -> Endpoint:
+    """A named pipe on Windows; a Unix socket in the user's runtime folder elsewhere."""
+    import warnings
+    from pathlib import Path
+
+    import platformdirs
+
+    with warnings.catch_warnings():  # without XDG_RUNTIME_DIR it picks a /tmp folder: fine
+        warnings.simplefilter("ignore")
+        runtime_dir = Path(platformdirs.user_runtime_dir("ergo-daemon", appauthor=False))
+    if platform == "win32":
+        from ergo_daemon.control import windows
+
+        return windows.endpoint(runtime_dir)
+    from ergo_daemon.control import posix
+
+    return posix.endpoint(runtime_dir)

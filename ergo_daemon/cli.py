@@ -17,6 +17,7 @@ from ergo_daemon import __version__
 from ergo_daemon.commands import autostart as autostart_command
 from ergo_daemon.commands import config as config_command
 from ergo_daemon.commands import control as control_command
+from ergo_daemon.commands import doctor as doctor_command
 from ergo_daemon.commands import stats as stats_command
 from ergo_daemon.commands.options import add_settings_options, load
 from ergo_daemon.settings.layers import ConfigError
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     autostart_command.register(commands)
     config_command.register(commands)
     control_command.register(commands)
+    doctor_command.register(commands)
     stats_command.register(commands)
     return parser
 

@@ -23,7 +23,7 @@ def test_dbus_notifier_delivers_to_the_real_server_and_survives_its_restart(
     desktop: Desktop,
 ) -> None:
     notifier = FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
-    assert notifier.server().startswith("dunst")
+    assert notifier.check().startswith("dunst")
     notifier.send(NOTICE)
     shown = desktop.wait_for_notifications(lambda ns: len(ns) == 1, 5)[0]
     assert (shown.appname, shown.summary, shown.body) == (

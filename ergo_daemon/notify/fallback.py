@@ -29,6 +29,10 @@ class FallbackNotifier:
     def name(self) -> str:
         return self._fallback.name if self._down else self._primary.name
 
+    def check(self) -> str:
+        """What the first choice says about itself (raises DeliveryError when it cannot work)."""
+        return check(self._primary)
+
     def send(self, notice: Notice) -> None:
         try:
             self._primary.send(notice)
@@ -46,3 +50,9 @@ class FallbackNotifier:
         if self._down is not None:
             log.info("notifications: %s works again", self._primary.name)
             self._down = None
+
+
+def check(notifier: Notifier) -> str:
+    """Ask ``notifier`` what would show notices, without showing one (DeliveryError: nothing)."""
+    probe = getattr(notifier, "check", None)
+    return str(probe()) if probe is not None else "cannot be checked without a test notice"

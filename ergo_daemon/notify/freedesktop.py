@@ -30,7 +30,7 @@ class FreedesktopNotifier:
         self._bus_address = bus_address
         self._connection: Any = None
 
-    def server(self) -> str:
+    def check(self) -> str:
         """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
         name, vendor, version, _spec = self._call("GetServerInformation", "", ())
         return f"{name} {version} ({vendor})"

@@ -40,6 +40,9 @@ class PlyerNotifier:
         self._backend = backend
         self.name = f"plyer ({type(backend).__name__})"
 
+    def check(self) -> str:
+        return "plyer reports no errors before a notice is sent: try doctor --notify"
+
     def send(self, notice: Notice) -> None:
         try:
             self._backend.notify(

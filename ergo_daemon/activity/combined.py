@@ -1,0 +1,162 @@
+"""One activity source made of several: idle time from one, lock and sleep from all."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+
+from ergo_daemon.ports import ActivityError, ActivitySource, Reading
+
+log = logging.getLogger(__name__)
+RETRY_AFTER = 60.0
+RETRY_AT_MOST_EVERY = 3600.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A source that may work here, built (so probed) on demand: ``Candidate("X11", build)``."""
+
+    label: str
+    build: Callable[[], ActivitySource]
+
+
+class _Slot:
+    """A candidate, its running source if any, and when to try it again if not."""
+
+    def __init__(self, candidate: Candidate, retry_after: float) -> None:
+        self.candidate = candidate
+        self.source: ActivitySource | None = None
+        self.retry_at = 0.0
+        self.delay = retry_after
+        self.worked = False
+
+    @property
+    def name(self) -> str:
+        return self.source.name if self.source is not None else self.candidate.label
+
+
+class CombinedActivity:
+    """Idle time from the first idle source that works; locked or sleeping if any part says so."""
+
+    # A part that fails is logged once, closed and dropped, and the next one stands in at once.
+    # Dropped parts, and those that did not answer at start (a desktop service may come up after
+    # the daemon), are tried again after ``retry_after`` seconds, then twice as long each time
+    # up to an hour: cheap, and a restarted service is taken back. ``read`` raises only when no
+    # part works at all. With no idle source, a status part's idle (logind's hint) stands in.
+
+    def __init__(
+        self,
+        idle: Sequence[Candidate],
+        status: Sequence[Candidate],
+        *,
+        retry_after: float = RETRY_AFTER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._retry_after = retry_after
+        self._clock = clock
+        self._changed: Callable[[], None] | None = None
+        self._idle = [_Slot(c, retry_after) for c in idle]
+        self._status = [_Slot(c, retry_after) for c in status]
+        for slot in self._idle + self._status:
+            self._start(slot, clock())
+        self._idle_name = self.idle_name
+        self.name = self._describe()
+
+    @property
+    def idle_name(self) -> str | None:
+        """The idle source in use now (None: idle time is unknown)."""
+        return next((s.name for s in self._idle if s.source is not None), None)
+
+    @property
+    def status_names(self) -> tuple[str, ...]:
+        """The lock and sleep sources in use now."""
+        return tuple(s.name for s in self._status if s.source is not None)
+
+    def read(self) -> Reading:
+        now = self._clock()
+        for slot in self._idle + self._status:
+            if slot.source is None and slot.retry_at <= now:
+                self._start(slot, now)
+        first: Reading | None = None
+        for slot in self._idle:
+            first = self._read(slot, now)
+            if first is not None:
+                break
+        readings = [r for s in self._status if (r := self._read(s, now)) is not None]
+        if first is None and not readings:
+            raise ActivityError("no activity source works any more")
+        self.name = self._describe()
+        if self.idle_name != self._idle_name:
+            self._idle_name = self.idle_name
+            log.info("activity: idle time now from %s", self._idle_name or "nowhere (unknown)")
+        idle = first.idle if first is not None else None
+        if idle is None:
+            idle = next((r.idle for r in readings if r.idle is not None), None)
+        if first is not None:
+            readings.append(first)
+        return Reading(
+            idle=idle,
+            locked=any(r.locked for r in readings),
+            sleeping=any(r.sleeping for r in readings),
+        )
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        self._changed = changed
+        for slot in self._idle + self._status:
+            if slot.source is not None:
+                slot.source.watch(changed)
+
+    def close(self) -> None:
+        for slot in self._idle + self._status:
+            if slot.source is not None:
+                with suppress(Exception):
+                    slot.source.close()
+                slot.source = None
+
+    def _describe(self) -> str:
+        status = ", ".join(self.status_names)
+        return (self.idle_name or "no idle source") + (
+            f"; lock and sleep: {status}" if status else ""
+        )
+
+    def _start(self, slot: _Slot, now: float) -> None:
+        try:
+            source = slot.candidate.build()
+        except Exception as exc:  # whatever a probe raises, the candidate just does not work
+            if not slot.worked and slot.retry_at == 0.0:
+                log.info("activity: %s unavailable: %s", slot.candidate.label, exc)
+            else:
+                log.debug("activity: %s still unavailable: %s", slot.candidate.label, exc)
+            self._later(slot, now)
+            return
+        if slot.retry_at:
+            log.info("activity: %s works %s", source.name, "again" if slot.worked else "now")
+        slot.source, slot.worked = source, True
+        slot.delay = self._retry_after
+        if self._changed is not None:
+            source.watch(self._changed)
+
+    def _read(self, slot: _Slot, now: float) -> Reading | None:
+        if slot.source is None:
+            return None
+        try:
+            return slot.source.read()
+        except Exception as exc:  # any part failing: say so once, drop it, carry on without
+            log.warning(
+                "activity: %s stopped working (%s); trying it again in %.0f s",
+                slot.name,
+                exc,
+                slot.delay,
+            )
+            with suppress(Exception):
+                slot.source.close()
+            slot.source = None
+            self._later(slot, now)
+            return None
+
+    def _later(self, slot: _Slot, now: float) -> None:
+        slot.retry_at = now + slot.delay
+        slot.delay = min(slot.delay * 2, RETRY_AT_MOST_EVERY)

@@ -1,0 +1,146 @@
+"""``ergo-daemon doctor [--json] [--notify]``: what works here, what does not, and what to do.
+
+For each port it names the backend found, runs a live probe, and gives a fix when the probe
+fails. Exit status 1 when notifications cannot be delivered, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class Finding:
+    port: str
+    backend: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``doctor`` subcommand."""
+    parser = subparsers.add_parser(
+        "doctor",
+        help="check notifications, idle and lock detection, suspend, autostart and config",
+        description="Check each part ergo-daemon relies on here, with a live probe of each.",
+    )
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument("--notify", action="store_true", help="also show a real test notice")
+    parser.set_defaults(handler=_doctor)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    import logging
+
+    logging.getLogger("ergo_daemon").setLevel(logging.ERROR)  # findings, not selection chatter
+    findings = [
+        _notifications(send=args.notify),
+        *_activity(),
+        _suspend(),
+        _autostart(),
+        _config(),
+        _daemon(),
+    ]
+    if args.json:
+        print(json.dumps([asdict(f) for f in findings], indent=2))
+    else:
+        for f in findings:
+            print(f"{'ok' if f.ok else 'NO':<3} {f.port:<14} {f.backend}: {f.detail}")
+            if f.fix:
+                print(f"    fix: {f.fix}")
+    return 0 if findings[0].ok else 1
+
+
+def _notifications(*, send: bool) -> Finding:
+    from ergo_daemon import backends
+    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.notify.fallback import check
+
+    notifier = backends.notifier(os.environ)
+    fix = backends.notification_hint(os.environ)
+    try:
+        detail = check(notifier)
+        if send:
+            notice = Notice("doctor", "ergo-daemon test", "Notifications work.", datetime.now(UTC))
+            notifier.send(notice)
+            detail += "; a test notice was sent"
+    except Exception as exc:  # any backend failure is a finding, not a crash
+        return Finding("notifications", notifier.name, False, str(exc), fix)
+    return Finding("notifications", notifier.name, True, detail)
+
+
+def _activity() -> list[Finding]:
+    from ergo_daemon import backends
+    from ergo_daemon.activity.null import UnknownActivity
+
+    source = backends.activity_source(os.environ)
+    fix = backends.activity_hint(os.environ)
+    try:
+        reading = source.read()
+    except Exception as exc:  # a broken source is a finding
+        return [Finding("idle", source.name, False, f"no reading: {exc}", fix)]
+    finally:
+        source.close()
+    if reading.idle is None:
+        idle = Finding("idle", source.name, False, "idle time unknown: clock time is counted", fix)
+    else:
+        idle = Finding("idle", source.name, True, f"no input for {reading.idle:.1f} s")
+    if isinstance(source, UnknownActivity):
+        lock = Finding("lock", source.name, False, "lock state unknown", fix)
+    else:
+        locked = "locked" if reading.locked else "not locked"
+        lock = Finding("lock", source.name, True, f"the screen is {locked} now")
+    return [idle, lock]
+
+
+def _suspend() -> Finding:
+    if hasattr(time, "CLOCK_BOOTTIME"):
+        since = max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic())
+        detail = f"exact, from CLOCK_BOOTTIME ({since:.0f} s asleep since boot)"
+        return Finding("suspend", "boot clock", True, detail)
+    return Finding("suspend", "wall clock", True, "from the wall clock running ahead of uptime")
+
+
+def _autostart() -> Finding:
+    from ergo_daemon import backends
+
+    try:
+        status = backends.autostart(os.environ).status(system=False, systemd=False)
+    except Exception as exc:  # an unreadable entry is a finding
+        return Finding("autostart", "login", False, str(exc), "ergo-daemon autostart enable")
+    fix = "" if status.ok else "ergo-daemon autostart enable"
+    return Finding("autostart", "login", status.ok, status.describe(), fix)
+
+
+def _config() -> Finding:
+    from ergo_daemon import backends
+    from ergo_daemon.settings.layers import ConfigError
+    from ergo_daemon.settings.load import load_settings
+
+    try:
+        loaded = load_settings(environ=os.environ, stores=backends.organisation_stores())
+    except ConfigError as exc:
+        first = str(exc).splitlines()[0]
+        return Finding("config", "files", False, first, "ergo-daemon config validate FILE")
+    files = ", ".join(str(f) for f in loaded.files if f.exists()) or "none (built-in defaults)"
+    return Finding("config", "files", True, f"valid; read from {files}")
+
+
+def _daemon() -> Finding:
+    from ergo_daemon import backends
+    from ergo_daemon.control.channel import NotRunning, call
+    from ergo_daemon.control.messages import encode_request, parse_reply
+
+    try:
+        _, message, _ = parse_reply(call(backends.control_endpoint(), encode_request("status")))
+    except NotRunning as exc:
+        return Finding("daemon", "control", False, str(exc), "ergo-daemon run")
+    except Exception as exc:  # a hung or odd daemon is a finding
+        return Finding("daemon", "control", False, str(exc), "ergo-daemon stop; ergo-daemon run")
+    return Finding("daemon", "control", True, f"running: {message}")

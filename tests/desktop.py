@@ -102,7 +102,7 @@ class Notification:
     summary: str
     body: str
     urgency: str
-    at: float = 0.0  # when dunst ran the recording script (time.time())
+    at: float = field(default=0.0, compare=False)  # when dunst ran the script (time.time())
 
 
 def missing_programs() -> list[str]:

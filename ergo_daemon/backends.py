@@ -116,18 +116,22 @@ def _activity_candidates(
     """What may tell idle time, and lock or sleep, in this session: best first, one line each."""
     idle: list[Candidate] = []
     status: list[Candidate] = []
+    from ergo_daemon.activity.combined import Candidate
+
     if platform == "darwin":
-        # macOS (CoreGraphics idle time and lock) slots in here.
-        return idle, status
+        from ergo_daemon.activity.macos import MacActivity
+
+        return [Candidate(MacActivity.name, MacActivity)], status
     if platform == "win32":
-        # Windows (GetLastInputInfo, session lock) slots in here.
-        return idle, status
+        from ergo_daemon.activity.windows import WindowsActivity
+
+        return [Candidate(WindowsActivity.name, WindowsActivity)], status
     if not platform.startswith("linux"):
         return idle, status
+    import shutil
     from functools import partial
 
     from ergo_daemon.activity.bus import Listener
-    from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.activity.logind import Logind
     from ergo_daemon.activity.mutter import MutterIdle
     from ergo_daemon.activity.screensaver import (
@@ -146,7 +150,16 @@ def _activity_candidates(
     if gnome and session_bus:
         mutter = partial(MutterIdle.connect, listener, session_bus, idle_after=idle_after)
         idle.append(Candidate(MutterIdle.name, mutter))
-    # Wayland ext-idle-notify-v1 (KDE, sway, Hyprland), then swayidle, slot in here.
+    if wayland and not gnome:  # KDE, sway, Hyprland: the idle protocols, then swayidle
+        from ergo_daemon.activity.swayidle import SwayIdle
+        from ergo_daemon.activity.wayland import WaylandIdle
+
+        wayland_idle = partial(
+            WaylandIdle, environ.get("WAYLAND_DISPLAY", ""), environ.get("XDG_RUNTIME_DIR", "")
+        )
+        idle.append(Candidate(WaylandIdle.name, wayland_idle))
+        if shutil.which("swayidle"):
+            idle.append(Candidate(SwayIdle.name, partial(SwayIdle, environ)))
     if display and not wayland:
         idle.append(Candidate(X11Idle.name, partial(X11Idle, display)))
     if session_bus:

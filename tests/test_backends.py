@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import time
 from contextlib import closing
 from pathlib import Path
@@ -35,7 +36,8 @@ def test_no_display_no_bus_means_unknown_activity_and_no_dbus() -> None:
     assert not isinstance(backends.notifier({}, "linux"), FreedesktopNotifier)
 
 
-def test_wayland_sessions_do_not_use_x11_idle_time() -> None:
+def test_wayland_sessions_do_not_use_x11_idle_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # no swayidle either
     environ = {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", **NO_SYSTEM_BUS}
     assert isinstance(backends.activity_source(environ, "linux"), UnknownActivity)
 
@@ -93,8 +95,9 @@ def test_gnome_without_its_idle_monitor_falls_back_to_x11(
 
 
 def test_without_an_idle_source_lock_and_sleep_still_count(
-    desktop: Desktop, caplog: pytest.LogCaptureFixture
+    desktop: Desktop, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # no swayidle
     environ = {k: v for k, v in gnome_session(desktop).items() if k != "XDG_CURRENT_DESKTOP"}
     environ["WAYLAND_DISPLAY"] = "wayland-0"  # X11 idle time means nothing under Wayland
     bus = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
@@ -109,3 +112,23 @@ def test_without_an_idle_source_lock_and_sleep_still_count(
         while not source.read().locked:
             assert time.monotonic() < deadline, "the lock never showed"
             time.sleep(0.02)
+
+
+def test_each_platform_and_wayland_desktop_gets_its_idle_sources_in_order() -> None:
+    from ergo_daemon.activity.macos import MacActivity
+    from ergo_daemon.activity.swayidle import SwayIdle
+    from ergo_daemon.activity.wayland import WaylandIdle
+    from ergo_daemon.activity.windows import WindowsActivity
+
+    def idle_labels(environ: dict[str, str], platform: str) -> list[str]:
+        idle, _status = backends._activity_candidates(environ, platform, 60.0)
+        return [c.label for c in idle]
+
+    assert idle_labels({}, "darwin") == [MacActivity.name]
+    assert idle_labels({}, "win32") == [WindowsActivity.name]
+    sway = {"WAYLAND_DISPLAY": "wayland-1", "XDG_CURRENT_DESKTOP": "sway", "DISPLAY": ":0"}
+    labels = idle_labels(sway, "linux")
+    assert labels[0] == WaylandIdle.name and X11Idle.name not in labels
+    assert (SwayIdle.name in labels) == (shutil.which("swayidle") is not None)
+    gnome = {**sway, "XDG_CURRENT_DESKTOP": "GNOME", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}
+    assert WaylandIdle.name not in idle_labels(gnome, "linux")

@@ -18,6 +18,7 @@ import pytest
 
 from ergo_daemon.control import posix
 from ergo_daemon.control.channel import call
+from ergo_daemon.control.endpoint import Foreign
 from ergo_daemon.control.messages import encode_request, parse_reply
 
 ROUNDS = 1200
@@ -128,6 +129,6 @@ def test_another_users_process_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
 
         conn = Connection(os.dup(left.fileno()))
         monkeypatch.setattr(os, "getuid", lambda: os.geteuid() + 1)
-        with pytest.raises(posix.Foreign):
+        with pytest.raises(Foreign):
             posix.vet(conn, 1.0)
         conn.close()

@@ -103,19 +103,25 @@ def test_a_notifier_that_always_raises_leaves_the_daemon_running_and_logging(
     assert caplog.text.count("dropped") == 3
 
 
+class FailsOnce(Recorder):
+    """Refuses the first notice, then hands every one to ``shown_to``."""
+
+    def __init__(self, shown_to: Recorder) -> None:
+        super().__init__()
+        self.failed = False
+        self.shown_to = shown_to
+
+    def send(self, notice: Notice) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("not yet")
+        self.shown_to.send(notice)
+
+
 def test_a_failed_prompt_is_retried_once_and_then_shown() -> None:
     clock, recorder = FakeClock(), Recorder()
 
-    class FailsOnce(Recorder):
-        failed = False
-
-        def send(self, notice: Notice) -> None:
-            if not self.failed:
-                self.failed = True
-                raise RuntimeError("not yet")
-            recorder.send(notice)
-
-    daemon = _daemon(FailsOnce(), UnknownActivity(), clock)
+    daemon = _daemon(FailsOnce(recorder), UnknownActivity(), clock)
     daemon.tick()
     _run(daemon, clock, 20)
     assert recorder.shown == []
@@ -178,16 +184,7 @@ def test_a_failed_reminder_is_not_retried_after_the_person_left(
 ) -> None:
     clock, recorder = FakeClock(), Recorder()
 
-    class FailsOnce(Recorder):
-        failed = False
-
-        def send(self, notice: Notice) -> None:
-            if not self.failed:
-                self.failed = True
-                raise RuntimeError("not yet")
-            recorder.send(notice)
-
-    daemon = _daemon(FailsOnce(), UnknownActivity(), clock)
+    daemon = _daemon(FailsOnce(recorder), UnknownActivity(), clock)
     daemon.tick()
     _run(daemon, clock, 20.25)  # the eye prompt failed; its retry is due a minute later
     with caplog.at_level(logging.INFO):

@@ -285,3 +285,39 @@ class Listener:
                 elif not by_fd[fd].receive():
                     with self._lock:
                         self._links.remove(by_fd[fd])
+
+
+def _ignore() -> None:
+    pass
+
+
+class ServiceSource:
+    """Base of a source fed by one bus service: broken once it changes hands or the link ends."""
+
+    # A new owner's state is unknown and a signal handler cannot call to ask (see Link), so the
+    # source reads as broken until it is rebuilt.
+
+    def __init__(self) -> None:
+        self._changed: Callable[[], None] = _ignore
+        self._broken: str | None = None
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        self._changed = changed
+
+    def _follow(self, link: Link, bus_name: str, *, who: str, bus: str = "bus") -> None:
+        """Break when ``link`` ends or ``bus_name`` changes hands: "``who`` left the ``bus``"."""
+
+        def owner_changed(owner: str) -> None:
+            self._break(f"{who} restarted" if owner else f"{who} left the {bus}")
+
+        link.on_lost(self._break)
+        link.watch_owner(bus_name, owner_changed)
+
+    def _check(self) -> None:
+        """Raise ActivityError once broken."""
+        if self._broken is not None:
+            raise ActivityError(self._broken)
+
+    def _break(self, reason: str) -> None:
+        self._broken = reason
+        self._changed()

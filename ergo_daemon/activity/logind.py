@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.activity.bus import PROPERTIES, CallFailed, Link, Listener
-from ergo_daemon.ports import ActivityError, Reading
+from ergo_daemon.activity.bus import PROPERTIES, CallFailed, Link, Listener, ServiceSource
+from ergo_daemon.ports import Reading
 
 if TYPE_CHECKING:
     from jeepney import Message
@@ -33,11 +33,7 @@ def _call(
     return new_method_call(address, method, signature, body)
 
 
-def _ignore() -> None:
-    pass
-
-
-class Logind:
+class Logind(ServiceSource):
     """``Logind.connect(listener, system_bus)``: the session's lock and idle hints, and sleep."""
 
     # Everything is followed by signal (PropertiesChanged on the session, PrepareForSleep on
@@ -45,13 +41,11 @@ class Logind:
     # after its own idle delay), so it only stands in when no idle source works.
 
     def __init__(self, link: Link, *, uid: int) -> None:
+        super().__init__()
         self._link = link
-        self._changed: Callable[[], None] = _ignore
-        self._broken: str | None = None
         self._stale = False
         self._properties: Mapping[str, Any] = {}
-        link.on_lost(self._lost)
-        link.watch_owner(BUS_NAME, self._owner_changed)
+        self._follow(link, BUS_NAME, who="systemd-logind", bus="system bus")
         link.subscribe(
             self._prepare_for_sleep,
             interface=MANAGER,
@@ -86,8 +80,7 @@ class Logind:
             raise
 
     def read(self) -> Reading:
-        if self._broken is not None:
-            raise ActivityError(self._broken)
+        self._check()
         if self._stale:  # logind sent only the names of what changed
             self._refresh()
         hints = self._properties
@@ -96,9 +89,6 @@ class Logind:
             locked=bool(hints.get("LockedHint")),
             sleeping=self._sleeping,
         )
-
-    def watch(self, changed: Callable[[], None]) -> None:
-        self._changed = changed
 
     def close(self) -> None:
         self._link.close()
@@ -146,14 +136,6 @@ class Logind:
             self._stale = True
         if names & WAKING:
             self._changed()
-
-    def _owner_changed(self, owner: str) -> None:
-        self._broken = f"systemd-logind {'restarted' if owner else 'left the system bus'}"
-        self._changed()
-
-    def _lost(self, reason: str) -> None:
-        self._broken = reason
-        self._changed()
 
 
 def _idle_from_hints(hints: Mapping[str, Any]) -> float | None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.activity.bus import Caller, Link, Listener
-from ergo_daemon.ports import ActivityError, Reading
+from ergo_daemon.activity.bus import Caller, Link, Listener, ServiceSource
+from ergo_daemon.ports import Reading
 
 if TYPE_CHECKING:
     from jeepney import Message
@@ -23,11 +22,7 @@ def _method(name: str, signature: str | None = None, body: tuple[Any, ...] = ())
     return new_method_call(address, name, signature, body)
 
 
-def _ignore() -> None:
-    pass
-
-
-class MutterIdle:
+class MutterIdle(ServiceSource):
     """``MutterIdle.connect(listener, bus_address, idle_after=60.0)``: idle seconds from GNOME."""
 
     # ``read`` asks GetIdletime over a Caller, answered in the daemon's thread. Two watches wake
@@ -38,12 +33,11 @@ class MutterIdle:
     name = "GNOME Mutter idle monitor"
 
     def __init__(self, link: Link, caller: Caller, *, idle_after: float) -> None:
+        super().__init__()
         self._link, self._caller = link, caller
-        self._changed: Callable[[], None] = _ignore
-        self._broken: str | None = None
         self._idle_watch: int | None = None
-        link.on_lost(self._lost)
-        link.watch_owner(BUS_NAME, self._owner_changed)
+        # A restarted GNOME Shell has forgotten the watches; being rebuilt re-adds them.
+        self._follow(link, BUS_NAME, who="GNOME Shell", bus="session bus")
         self.read()  # the probe: raises where GNOME Shell is not running
         link.subscribe(
             self._fired, interface=INTERFACE, member="WatchFired", path=PATH, sender=BUS_NAME
@@ -69,13 +63,9 @@ class MutterIdle:
             raise
 
     def read(self) -> Reading:
-        if self._broken is not None:
-            raise ActivityError(self._broken)
+        self._check()
         (milliseconds,) = self._caller.call(_method("GetIdletime"))
         return Reading(idle=milliseconds / 1000.0)
-
-    def watch(self, changed: Callable[[], None]) -> None:
-        self._changed = changed
 
     def close(self) -> None:
         # Mutter drops a client's watches when its connection goes: no RemoveWatch needed.
@@ -87,13 +77,4 @@ class MutterIdle:
         if watch_id == self._idle_watch:
             # One-shot, fired by the next input: arming it while typing would wake on every key.
             self._link.send(_method("AddUserActiveWatch"))
-        self._changed()
-
-    def _owner_changed(self, owner: str) -> None:
-        # A restarted GNOME Shell has forgotten the watches; being rebuilt re-adds them.
-        self._broken = "GNOME Shell restarted" if owner else "GNOME Shell left the session bus"
-        self._changed()
-
-    def _lost(self, reason: str) -> None:
-        self._broken = reason
         self._changed()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ergo_daemon.activity.bus import CallFailed, Link, Listener
+from ergo_daemon.activity.bus import CallFailed, Link, Listener, ServiceSource
 from ergo_daemon.ports import ActivityError, Reading
 
 if TYPE_CHECKING:
@@ -39,20 +39,15 @@ def _get_active(service: ScreenSaverService) -> Message:
     return new_method_call(address, "GetActive")
 
 
-def _ignore() -> None:
-    pass
-
-
-class ScreenSaverLock:
+class ScreenSaverLock(ServiceSource):
     """``ScreenSaverLock.connect(listener, address, services)``: lock from the first answering."""
 
     # ActiveChanged keeps the state, so ``read`` costs no call; NameOwnerChanged tells when the
     # service leaves the bus.
 
     def __init__(self, link: Link, services: Sequence[ScreenSaverService]) -> None:
+        super().__init__()
         self._link = link
-        self._changed: Callable[[], None] = _ignore
-        self._broken: str | None = None
         refused: list[str] = []
         for service in services:
             try:
@@ -60,13 +55,12 @@ class ScreenSaverLock:
             except CallFailed as exc:
                 refused.append(f"{service.bus_name}: {exc}")
                 continue
-            self._service = service
             break
         else:
             raise ActivityError("no screen saver answers (" + "; ".join(refused) + ")")
         self.name = f"screen saver ({service.bus_name})"
-        link.on_lost(self._lost)
-        link.watch_owner(service.bus_name, self._owner_changed)
+        # A new owner may start locked or not: breaking (see ServiceSource) has it asked again.
+        self._follow(link, service.bus_name, who=service.bus_name)
         link.subscribe(
             self._active_changed,
             interface=service.interface,
@@ -88,25 +82,12 @@ class ScreenSaverLock:
             raise
 
     def read(self) -> Reading:
-        if self._broken is not None:
-            raise ActivityError(self._broken)
+        self._check()
         return Reading(idle=None, locked=bool(self._active))
-
-    def watch(self, changed: Callable[[], None]) -> None:
-        self._changed = changed
 
     def close(self) -> None:
         self._link.close()
 
     def _active_changed(self, signal: Message) -> None:
         (self._active,) = signal.body
-        self._changed()
-
-    def _owner_changed(self, owner: str) -> None:
-        # A new owner starts unlocked or not: we cannot ask from here, so be rebuilt.
-        self._broken = f"{self._service.bus_name} {'restarted' if owner else 'left the bus'}"
-        self._changed()
-
-    def _lost(self, reason: str) -> None:
-        self._broken = reason
         self._changed()

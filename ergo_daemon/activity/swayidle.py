@@ -12,7 +12,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from ergo_daemon.ports import ActivityError, Reading
+from ergo_daemon.activity.idle_events import IdleSince
+from ergo_daemon.ports import ActivityError
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def swayidle_argv(program: str, timeout: int) -> list[str]:
     return argv
 
 
-class SwayIdle:
+class SwayIdle(IdleSince):
     """Idle time, logind lock and imminent sleep, from ``swayidle`` run as a child.
 
     Idle reads 0 until ``timeout`` whole seconds pass without input, then counts on from there.
@@ -67,18 +68,12 @@ class SwayIdle:
         program: str = "swayidle",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._timeout = max(1, math.ceil(timeout))
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._idle_since: float | None = None
-        self._locked = self._sleeping = False
-        self._error: str | None = None
-        self._changed: Callable[[], None] | None = None
-        self._closing = False
+        seconds = max(1, math.ceil(timeout))
+        super().__init__(seconds, clock)
         self._said: collections.deque[str] = collections.deque(maxlen=3)
         try:
             self._process = subprocess.Popen(
-                swayidle_argv(program, self._timeout),
+                swayidle_argv(program, seconds),
                 env=None if environ is None else dict(environ),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -88,24 +83,9 @@ class SwayIdle:
             )
         except OSError as exc:
             raise ActivityError(f"cannot run {program}: {exc} (install swayidle)") from exc
-        self.name = f"swayidle (after {self._timeout} s)"
+        self.name = f"swayidle (after {seconds} s)"
         self._thread = threading.Thread(target=self._listen, name="swayidle", daemon=True)
         self._thread.start()
-
-    def read(self) -> Reading:
-        with self._lock:
-            if self._error is not None:
-                raise ActivityError(self._error)
-            since, locked, sleeping = self._idle_since, self._locked, self._sleeping
-        idle = 0.0 if since is None else self._timeout + max(0.0, self._clock() - since)
-        return Reading(idle=idle, locked=locked, sleeping=sleeping)
-
-    def watch(self, changed: Callable[[], None]) -> None:
-        self._changed = changed
-        with self._lock:
-            failed = self._error is not None
-        if failed:  # it broke before anyone watched: say so now, not at the next heartbeat
-            self._notify()
 
     def close(self) -> None:
         self._closing = True
@@ -133,12 +113,8 @@ class SwayIdle:
                 log.debug("swayidle: %s", text)
                 self._said.append(text)
         status = self._process.wait()
-        if self._closing:
-            return
         said = f"; it said: {_plain(self._said[-1])}" if self._said else ""
-        with self._lock:
-            self._error = f"swayidle stopped (exit status {status}){said}"
-        self._notify()
+        self._fail(f"swayidle stopped (exit status {status}){said}")
 
     def _event(self, word: str) -> None:
         with self._lock:
@@ -151,14 +127,6 @@ class SwayIdle:
             elif word in ("sleeping", "awake"):
                 self._sleeping = word == "sleeping"
         self._notify()
-
-    def _notify(self) -> None:
-        changed = self._changed
-        if changed is not None and not self._closing:
-            try:
-                changed()
-            except Exception:  # the reader must outlive a failing callback
-                log.exception("activity change callback failed")
 
 
 def _plain(line: str) -> str:

@@ -10,7 +10,6 @@ for a handful of integers on a Unix socket.
 
 from __future__ import annotations
 
-import logging
 import socket
 import struct
 import threading
@@ -19,9 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 
-from ergo_daemon.ports import ActivityError, Reading
-
-log = logging.getLogger(__name__)
+from ergo_daemon.activity.idle_events import IdleSince
+from ergo_daemon.ports import ActivityError
 
 DEFAULT_TIMEOUT = 5.0  # the shortest break a person can configure: each one is seen at once
 CONNECT_TIMEOUT = 5.0
@@ -43,7 +41,7 @@ SEAT = "wl_seat"
 HEADER = struct.Struct("=II")
 
 
-class WaylandIdle:
+class WaylandIdle(IdleSince):
     """Idle time on Wayland compositors other than GNOME's; event-driven, lock state not known.
 
     Idle reads 0 until ``timeout`` seconds pass without input, then exactly ``timeout`` plus the
@@ -62,12 +60,7 @@ class WaylandIdle:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         path = socket_path(display, runtime_dir)
-        self._timeout, self._clock = timeout, clock
-        self._lock = threading.Lock()
-        self._idle_since: float | None = None
-        self._error: str | None = None
-        self._changed: Callable[[], None] | None = None
-        self._closing = False
+        super().__init__(timeout, clock)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
         sock.settimeout(CONNECT_TIMEOUT)  # a hung compositor must not hang the daemon's start
         try:
@@ -84,22 +77,6 @@ class WaylandIdle:
         self.name = f"{self.name} ({protocol}, after {timeout:g} s)"
         self._thread = threading.Thread(target=self._listen, name="wayland-idle", daemon=True)
         self._thread.start()
-
-    def read(self) -> Reading:
-        with self._lock:
-            error, since = self._error, self._idle_since
-        if error is not None:
-            raise ActivityError(error)
-        if since is None:
-            return Reading(idle=0.0)
-        return Reading(idle=self._timeout + max(0.0, self._clock() - since))
-
-    def watch(self, changed: Callable[[], None]) -> None:
-        self._changed = changed
-        with self._lock:
-            failed = self._error is not None
-        if failed:  # it broke before anyone watched: say so now, not at the next heartbeat
-            self._notify()
 
     def close(self) -> None:
         self._closing = True
@@ -157,11 +134,7 @@ class WaylandIdle:
                     self._notify()
         except (OSError, ActivityError) as exc:
             reason = f"the Wayland connection failed: {exc}"
-        if self._closing:
-            return
-        with self._lock:
-            self._error = reason
-        self._notify()
+        self._fail(reason)
 
     def _event(self, opcode: int) -> None:
         with self._lock:
@@ -169,14 +142,6 @@ class WaylandIdle:
                 self._idle_since = self._clock()
             elif opcode == RESUMED:
                 self._idle_since = None
-
-    def _notify(self) -> None:
-        changed = self._changed
-        if changed is not None and not self._closing:
-            try:
-                changed()
-            except Exception:  # the listener must outlive a failing callback
-                log.exception("activity change callback failed")
 
 
 def socket_path(display: str, runtime_dir: str) -> Path:

@@ -63,8 +63,8 @@ def build(
     )
     daemon.restore()
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
-    heartbeat = policy.settings.timing.sample_every.total_seconds()
-    wakeups = Wakeups(daemon.tick, heartbeat, policy.calendar.tz, fixed)
+    longest = policy.settings.timing.sample_every.total_seconds()
+    wakeups = Wakeups(daemon.tick, longest, policy.calendar.tz, fixed)
     daemon.activity.watch(wakeups.wake_now)
     daemon.on_change = wakeups.wake_now
     daemon.on_stop = wakeups.stop

@@ -20,7 +20,7 @@ from ergo_daemon.commands import control as control_command
 from ergo_daemon.commands import doctor as doctor_command
 from ergo_daemon.commands import stats as stats_command
 from ergo_daemon.commands.options import add_settings_options, load
-from ergo_daemon.settings.layers import ConfigError
+from ergo_daemon.settings.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    _without_openssl()
     from functools import partial
 
     from ergo_daemon import app, backends, logs
@@ -130,6 +131,17 @@ def _run(args: argparse.Namespace) -> int:
         instance.release()
     log.info("stopped")
     return 0
+
+
+def _without_openssl() -> None:
+    """Keep OpenSSL (4-6 MB, a sixth of the daemon's memory) out of a process with no network.
+
+    asyncio imports ssl just in case (typing_extensions and APScheduler import asyncio), and
+    hashlib prefers OpenSSL's hashes; both carry on without them. The control channel's HMAC
+    then uses Python's own MD5/SHA code, and nothing could open a TLS connection.
+    """
+    for name in ("ssl", "_hashlib"):
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _preview(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ergo_daemon import persist
@@ -101,11 +101,11 @@ class Daemon:
                 self.recorder.close()
             self.activity.close()
 
-    def tick(self) -> datetime | None:
+    def tick(self) -> datetime:
         with self.lock:
             return self._tick()
 
-    def _tick(self) -> datetime | None:
+    def _tick(self) -> datetime:
         instant = self._clock()
         if self._last is not None:
             elapsed, asleep = gap(self._last, instant)
@@ -142,9 +142,11 @@ class Daemon:
             self._deliver(notice, now, retrying=True)
         if changed or time.monotonic() - self._saved_at >= SAVE_EVERY:
             self.save()
-        # Only future wakes: a past date would make the scheduler run again at once.
-        wakes = [decision.wake_at, *(at for _, at in self._retries.values())]
-        return min((at for at in wakes if at is not None and at > now), default=None)
+        # Only future wakes: a past date would make the scheduler run again at once. In UTC: two
+        # local times in one zone compare by the wall clock, wrong across the repeated DST hour.
+        wakes = [decision.look_at, decision.wake_at, *(at for _, at in self._retries.values())]
+        utc = [at.astimezone(UTC) for at in wakes if at is not None]
+        return min(at for at in utc if at > now)
 
     def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
         if self.recorder is not None:

@@ -55,9 +55,12 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Decision:
+    """What to show now; when the next reminder falls due (if planned); when to look again."""
+
     status: Status
     prompt: Prompt | None
     wake_at: datetime | None
+    look_at: datetime
     natural_breaks: tuple[str, ...] = ()
 
 
@@ -78,6 +81,7 @@ class PolicyState:
     snoozes: dict[str, int] = field(default_factory=dict)  # local date -> snoozes that day
 
 
+LEAST_WAIT = 0.001  # seconds
 SIZES = {"eyes": 1.0, "posture": 0.5, "hydration": 1.5}
 
 
@@ -124,6 +128,13 @@ class Policy:
         self._grace = settings.timing.fixed_grace.total_seconds()
         self._return_after = settings.posture.after_away.total_seconds()
         self._posture_every = settings.posture.with_every_nth_stretch * settings.posture.enabled
+        self._look_every = settings.timing.sample_every.total_seconds()
+        # The lengths of a stretch without input at which something changes: a natural break,
+        # away, and back from an absence long enough for a posture check.
+        lengths = {r.size for r in self.rules if r.trigger == "active"} | {self._away_after}
+        if any(r.trigger == "on_return" for r in self.rules):
+            lengths.add(self._return_after)
+        self._thresholds = tuple(sorted(lengths))
 
     # -- the step -----------------------------------------------------------------------------
 
@@ -140,7 +151,7 @@ class Policy:
             elapsed = (now - state.last_seen).total_seconds()
         state.last_seen = now
         if self.is_paused(now):
-            return Decision("paused", None, state.paused_until)
+            return Decision("paused", None, state.paused_until, self._look_at(now))
         if state.paused_until is not None:  # only the time since the pause ended counts
             elapsed = min(elapsed, (now - state.paused_until).total_seconds())
             state.paused_until = None
@@ -166,12 +177,14 @@ class Policy:
                 state.posture_due = True
             state.absence = 0.0
 
+        look_at = self._look_at(now)
         if not working:
-            return Decision("outside-hours", None, self.calendar.next_start(now), natural)
+            return Decision("outside-hours", None, self.calendar.next_start(now), look_at, natural)
         if not present:
-            return Decision("locked" if seen.locked else "away", None, None, natural)
+            status: Status = "locked" if seen.locked else "away"
+            return Decision(status, None, None, look_at, natural)
         prompt = self._prompt(now, catch_up=returned)
-        return Decision("active", prompt, self._next_wake(now), natural)
+        return Decision("active", prompt, self._next_wake(now), look_at, natural)
 
     # -- commands from the person -------------------------------------------------------------
 
@@ -324,9 +337,22 @@ class Policy:
             return occurrence
         return None
 
+    def _look_at(self, now: datetime) -> datetime:
+        """When the current stretch without input reaches the next length that matters.
+
+        Looking exactly then catches every natural break and every departure as it happens, at
+        no more wake-ups than needed: someone typing is looked at once per shortest break
+        length (20 s of eye rest by default), and at least every ``timing.sample_every``, which
+        bounds how late a return to the desk is noticed.
+        """
+        ongoing = self.state.inactive
+        wait = min([self._look_every, *(t - ongoing for t in self._thresholds if t > ongoing)])
+        # Never now itself (a microsecond away at least): the scheduler runs a due wake at once.
+        return self.calendar.local(now + timedelta(seconds=max(wait, LEAST_WAIT)))
+
     def _next_wake(self, now: datetime) -> datetime | None:
         later = [d for r in self.rules if (d := self.due_at(r, now)) is not None and d > now]
-        return min(later, default=None)
+        return min(later, key=lambda d: d.astimezone(UTC), default=None)  # not by wall clock
 
     def _rule(self, kind: str) -> Rule:
         for rule in self.rules:

@@ -47,8 +47,8 @@ class ActivitySource(Protocol):
 
     ``read`` raises ActivityError (or anything) when the source stops working. Event-driven
     sources call ``changed`` (from any thread) after ``watch(changed)`` when their reading
-    changes, so the daemon looks at once instead of at its next heartbeat; polled sources ignore
-    it. ``close`` releases connections and threads.
+    changes, so the daemon looks at once instead of at its next planned look; polled sources
+    ignore it. ``close`` releases connections and threads.
     """
 
     @property

@@ -1,49 +1,119 @@
 """APScheduler's only job here: wake the daemon. It decides nothing.
 
-Wakes come from a heartbeat (to sample activity), the policy's next due time, and fixed-time
-reminders. Missed wakes (after a suspend) run once, late, never in a burst.
+Each wake asks ``tick`` when to wake next (the policy's next look at activity, the next due
+time, a retry); fixed-time reminders add cron wakes. Missed wakes (after a suspend) run once,
+late, never in a burst. A wall clock set back (by hand, or by a time server) would hold every
+wall-clock trigger until the clock caught up again: the scheduler notices and wakes at once.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.debug import DebugExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from ergo_daemon.settings.models import WEEKDAYS
 
 NEXT_DUE = "next-due"
+SET_BACK = 2.0  # seconds the wall clock may lag the monotonic one before it counts as set back
+
+log = logging.getLogger(__name__)
 
 
-class Wakeups:
-    """``Wakeups(tick, 15.0, tz).run()`` calls ``tick`` on each wake until ``stop()``.
+def read_clocks() -> tuple[float, float]:
+    """(wall, monotonic) seconds."""
+    return time.time(), time.monotonic()
 
-    ``tick`` returns when it next wants to be woken (or None). Jobs run inline in the scheduler's
-    thread (DebugExecutor), so ticks never overlap and no worker threads sit idle.
+
+class _Scheduler(BlockingScheduler):  # type: ignore[misc]
+    """Sleeps at most ``longest`` seconds, and calls ``set_back`` when the wall clock went back.
+
+    Hooks ``_process_jobs``, the one place APScheduler 3.x decides how long to sleep.
     """
 
     def __init__(
         self,
-        tick: Callable[[], datetime | None],
-        heartbeat: float,
+        *,
+        longest: float,
+        set_back: Callable[[], None],
+        clocks: Callable[[], tuple[float, float]] = read_clocks,
+        **options: object,
+    ) -> None:
+        super().__init__(**options)
+        self._longest = longest
+        self._set_back = set_back
+        self._clocks = clocks
+        self._last = clocks()
+
+    def _process_jobs(self) -> float:
+        wall, mono = self._clocks()
+        behind = (mono - self._last[1]) - (wall - self._last[0])
+        self._last = (wall, mono)
+        if behind > SET_BACK:
+            log.info("the clock was set back by %.0f s; waking now", behind)
+            self._set_back()
+        try:
+            wait: float | None = super()._process_jobs()
+        except JobLookupError:  # stopped during a wake (SIGTERM): the job store is empty now
+            if self.state != STATE_STOPPED:
+                raise
+            return self._longest
+        return self._longest if wait is None else min(wait, self._longest)
+
+
+class _Asked(BaseTrigger):  # type: ignore[misc]
+    """Fires at the time the last wake asked for.
+
+    One job that moves, rather than a new job per wake: APScheduler removes a one-shot job
+    after it runs, which would take a replacement added while it ran (same id) with it.
+    """
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def get_next_fire_time(self, previous: datetime | None, now: datetime) -> datetime | None:
+        return self.at if previous is None or self.at > previous else None
+
+
+class Wakeups:
+    """``Wakeups(tick, 30.0, tz).run()`` calls ``tick`` on each wake until ``stop()``.
+
+    ``tick`` returns when it next wants to be woken; ``longest`` caps that, and is the next wake
+    should ``tick`` fail. Jobs run inline in the scheduler's thread (DebugExecutor), so ticks
+    never overlap and no worker threads sit idle.
+    """
+
+    def __init__(
+        self,
+        tick: Callable[[], datetime],
+        longest: float,
         tz: ZoneInfo,
         fixed_times: Iterable[tuple[frozenset[int], int]] = (),
+        *,
+        clocks: Callable[[], tuple[float, float]] = read_clocks,
     ) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._tick = tick
-        self._scheduler = BlockingScheduler(
+        self._longest = timedelta(seconds=longest)
+        self._tz = tz
+        self._asked = _Asked(datetime.now(tz))
+        self._scheduler = _Scheduler(
+            longest=longest,
+            set_back=self.wake_now,
+            clocks=clocks,
             executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=tz,
         )
-        self._scheduler.add_job(self._wake, IntervalTrigger(seconds=heartbeat), id="heartbeat")
         for days, minute in fixed_times:
             day_names = ",".join(WEEKDAYS[d] for d in sorted(days))
             trigger = CronTrigger(
@@ -53,19 +123,17 @@ class Wakeups:
 
     def run(self) -> None:
         """Wake once now, then block until stop()."""
-        self._scheduler.add_job(self._wake, id=NEXT_DUE, replace_existing=True)
+        self._scheduler.add_job(self._wake, self._asked, id=NEXT_DUE)
         self._scheduler.start()
 
     def wake_now(self) -> None:
-        """An extra wake as soon as possible (safe from any thread)."""
-        self._scheduler.add_job(self._wake, id=NEXT_DUE, replace_existing=True)
+        """An extra wake as soon as possible (safe from any thread, once running)."""
+        self._scheduler.modify_job(NEXT_DUE, next_run_time=datetime.now(self._tz))
 
     def stop(self) -> None:
         self._scheduler.shutdown(wait=False)
 
     def _wake(self) -> None:
-        wake_at = self._tick()
-        if wake_at is not None:
-            self._scheduler.add_job(
-                self._wake, DateTrigger(wake_at), id=NEXT_DUE, replace_existing=True
-            )
+        latest = datetime.now(self._tz) + self._longest
+        self._asked.at = latest  # should the tick fail: a daemon that never wakes is the worst
+        self._asked.at = min(self._tick(), latest)

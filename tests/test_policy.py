@@ -338,6 +338,42 @@ def test_wakes_exactly_when_the_next_prompt_is_due() -> None:
     assert decision.wake_at == start + timedelta(minutes=20)
 
 
+def test_looks_again_as_a_pause_would_become_a_break_or_an_absence() -> None:
+    policy = Policy(settings(), BERLIN)  # eye rest 20 s, away after 2 min, looks every 30 s
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+
+    def wait(idle: float) -> float:
+        return (policy.observe(Activity(start, idle=idle)).look_at - start).total_seconds()
+
+    assert wait(0.0) == 20  # typing: when 20 s without input would be an eye rest
+    assert wait(12.0) == 8
+    assert wait(50.0) == 30  # past the eye rest: the longest wait, short of away
+    assert wait(100.0) == 20  # the moment it becomes "away"
+    assert wait(600.0) == 30  # away: how late a return may be noticed
+
+
+def test_a_pause_just_long_enough_for_an_eye_rest_counts_wherever_it_falls() -> None:
+    """Looked at when the pause would reach 20 s, a 21 s pause resets the eye timer every time."""
+    caught = 0
+    for offset in range(0, 30, 3):
+        policy = Policy(settings(**ONLY_EYES), BERLIN)
+        start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+        pause = (start + timedelta(minutes=5, seconds=offset), timedelta(seconds=21))
+
+        def look(now: datetime, pause: tuple[datetime, timedelta] = pause) -> Activity:
+            began, length = pause
+            last_input = min(now, began) if now < began + length else now
+            return Activity(now, idle=(now - last_input).total_seconds())
+
+        now, naturals = start, list[str]()
+        while now < start + timedelta(minutes=10):
+            decision = policy.observe(look(now))
+            naturals += decision.natural_breaks
+            now = min(decision.look_at, decision.wake_at or decision.look_at)
+        caught += naturals == ["eyes"]
+    assert caught == 10
+
+
 @pytest.mark.parametrize("preset_day", [MONDAY])
 def test_a_simulated_work_week_runs_well_under_a_second(preset_day: date) -> None:
     policy = Policy(Settings.model_validate({}), BERLIN)

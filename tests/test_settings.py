@@ -139,6 +139,6 @@ def test_speed_divides_durations_but_not_times_of_day() -> None:
     s = Settings.model_validate({"custom": [{"name": "walk", "title": "Walk", "at": "12:30"}]})
     fast = time_scaled(s, 60)
     assert fast.eyes.every == timedelta(seconds=20)
-    assert fast.timing.sample_every == timedelta(seconds=0.25)
+    assert fast.timing.sample_every == timedelta(seconds=0.5)
     assert fast.custom[0].at == [12 * 60 + 30]
     assert fast.work_hours == s.work_hours

@@ -52,7 +52,7 @@ MAX_SUSPEND = 14 * HOUR
 JITTER = 4.0  # the longest gap between two inputs while someone types, seconds
 FAIL_RATE = 0.04  # share of notifier calls that raise, on top of outages
 RETRY = RETRY_AFTER.total_seconds()
-HEARTBEAT_MAX = 20.0  # the longest sample_every in CONFIGS
+HEARTBEAT_MAX = 30.0  # the longest sample_every in CONFIGS (the default)
 BUILT_IN_ACTIVE = ("eyes", "stretch", "break")
 EPS = 1e-6
 
@@ -773,7 +773,7 @@ def test_thirty_days_of_plausible_use_keep_every_promise(seed: int, start: datet
         + "\nbefore the first (machine clock):\n"
         + "\n".join(soak.first_trace)
     )
-    assert stats.ticks > 50_000
+    assert stats.ticks > 30_000  # one look every 30 s or sooner while the machine is awake
     assert shown > 400
     assert events["suspend"] > 50
     assert events["notifier failed"] > 10

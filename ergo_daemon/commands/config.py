@@ -1,4 +1,8 @@
-"""``ergo-daemon config show|validate|paths|init``: what is set, by whom, and is it valid."""
+"""``ergo-daemon config show|validate|paths|init``: what is set, by whom, and is it valid.
+
+The settings modules (and pydantic) are imported by each action, not here: the daemon's own
+command line builds this parser too, and should not pay for them twice.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ergo_daemon.commands.options import add_settings_options, load
-from ergo_daemon.settings.layers import ConfigError, Layer, flatten, read_toml, validate
-from ergo_daemon.settings.load import config_file, preset_layer
-from ergo_daemon.settings.models import Settings
-from ergo_daemon.settings.toml_out import dumps
+from ergo_daemon.settings.errors import ConfigError
 
 DEFAULT = "default"
 
@@ -51,6 +52,9 @@ def _source(key: str, sources: dict[str, str]) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from ergo_daemon.settings.layers import flatten
+    from ergo_daemon.settings.toml_out import dumps
+
     loaded = load(args)
     data = loaded.settings.model_dump(mode="json", by_alias=True, exclude_none=True)
     sources = {k: _source(k, loaded.sources) for k in flatten(data)}
@@ -82,6 +86,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ergo_daemon.settings.layers import read_toml, validate
+    from ergo_daemon.settings.load import preset_layer
+
     failed = 0
     for path in args.files:
         try:
@@ -99,6 +106,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _paths(args: argparse.Namespace) -> int:
     from ergo_daemon import backends
+    from ergo_daemon.settings.load import config_file
 
     path, explicit = config_file(os.environ, args.config)
     rows = [
@@ -121,6 +129,11 @@ def _paths(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from ergo_daemon.settings.layers import Layer, read_toml, validate
+    from ergo_daemon.settings.load import config_file
+    from ergo_daemon.settings.models import Settings
+    from ergo_daemon.settings.toml_out import dumps
+
     path = args.path or config_file(os.environ, None)[0]
     if path.exists() and not args.force:
         print(f"{path} exists; use --force to replace it", file=sys.stderr)
@@ -145,6 +158,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _describe(key: str) -> str | None:
+    from ergo_daemon.settings.models import Settings
+
     model: Any = Settings
     *tables, leaf = key.split(".")
     for table in tables:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ergo_daemon.settings.layers import Loaded
-from ergo_daemon.settings.load import load_settings
+if TYPE_CHECKING:
+    from ergo_daemon.settings.layers import Loaded
 
 
 def add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +31,7 @@ def add_settings_options(parser: argparse.ArgumentParser) -> None:
 def load(args: argparse.Namespace) -> Loaded:
     """The effective settings for a command's ``args``, organisation layers included."""
     from ergo_daemon import backends
+    from ergo_daemon.settings.load import load_settings
 
     return load_settings(
         environ=os.environ,

@@ -30,6 +30,10 @@ def handle(daemon: Daemon, raw: bytes) -> bytes:
     except m.BadRequest as exc:
         return m.reply(f"bad request: {exc}", ok=False)
     try:
+        if not isinstance(request, m.Stop):
+            # The daemon looks at activity only now and then: count the time since its last look
+            # before acting on it or reporting it.
+            daemon.tick()
         with daemon.lock:
             message, data = _dispatch(daemon, request, daemon.now())
             if not isinstance(request, m.Status):
@@ -41,7 +45,7 @@ def handle(daemon: Daemon, raw: bytes) -> bytes:
         return m.reply(f"{request.command} failed inside the daemon; see its log", ok=False)
     if isinstance(request, m.Stop):
         daemon.on_stop()
-    elif not isinstance(request, m.Status):
+    else:  # plan the next look from what is known now
         daemon.on_change()
     return m.reply(message, **data)
 

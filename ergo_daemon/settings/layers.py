@@ -13,16 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ergo_daemon.settings.errors import ConfigError
 from ergo_daemon.settings.models import Settings
+
+__all__ = ["ConfigError", "Layer", "Loaded", "flatten", "merge", "read_toml", "validate"]
 
 MAX_FILE_BYTES = 1_000_000
 ENVIRONMENT = "environment (ERGO_*)"
+ENV_PREFIX, ENV_DELIMITER = "ergo_", "__"  # ERGO_EYES__EVERY sets eyes.every
 # Variables with the prefix that are not settings: where to read the config, and test switches.
 IGNORED_VARIABLES = frozenset({"ergo_config", "ergo_test_require_desktop"})
-
-
-class ConfigError(Exception):
-    """A configuration problem, worded for the person who has to fix it."""
 
 
 @dataclass(frozen=True)
@@ -74,17 +74,14 @@ def read_toml(path: Path, *, origin: str | None = None) -> Layer:
 def environment_layer(environ: Mapping[str, str]) -> Layer:
     """The ``ERGO_*`` variables: ``ERGO_EYES__EVERY=25m`` sets ``eyes.every``.
 
-    Parsed here rather than by pydantic-settings' EnvSettingsSource, which drops the prefix for
-    aliased fields (``[break]``) and silently ignores typos; here a typo is a reported unknown key.
-    A value starting with ``[`` or ``{`` is JSON (for lists such as ``custom``).
+    A typo is reported as an unknown key, never silently ignored. A value starting with ``[`` or
+    ``{`` is JSON (for lists such as ``custom``).
     """
-    prefix = str(Settings.model_config.get("env_prefix", "")).lower()
-    delimiter = str(Settings.model_config.get("env_nested_delimiter", "__"))
     data: dict[str, Any] = {}
     for name, value in sorted(environ.items()):
-        if not name.lower().startswith(prefix) or name.lower() in IGNORED_VARIABLES:
+        if not name.lower().startswith(ENV_PREFIX) or name.lower() in IGNORED_VARIABLES:
             continue
-        *parents, leaf = name[len(prefix) :].lower().split(delimiter)
+        *parents, leaf = name[len(ENV_PREFIX) :].lower().split(ENV_DELIMITER)
         target = data
         for part in parents:
             target = target.setdefault(part, {})

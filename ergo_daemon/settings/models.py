@@ -27,7 +27,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ergo_daemon.durations import format_duration, parse_duration
 
@@ -106,7 +105,7 @@ DayRange = Annotated[
     BeforeValidator(_to_range),
     PlainSerializer(lambda r: f"{_format_minute(r[0])}-{_format_minute(r[1])}", return_type=str),
 ]
-Days = Annotated[list[Weekday], NoDecode, BeforeValidator(_to_days)]
+Days = Annotated[list[Weekday], BeforeValidator(_to_days)]
 
 
 class Strict(BaseModel):
@@ -117,7 +116,7 @@ class Strict(BaseModel):
 
 class WorkHours(Strict):
     days: Days = Field(default=list(WEEKDAYS[:5]), min_length=1)
-    hours: Annotated[list[DayRange], NoDecode, BeforeValidator(_to_list)] = Field(
+    hours: Annotated[list[DayRange], BeforeValidator(_to_list)] = Field(
         default=[(8 * 60, 18 * 60)], min_length=1
     )
     timezone: str | None = Field(default=None, description="IANA name; empty means the system's")
@@ -146,7 +145,9 @@ class Timing(Strict):
         default=timedelta(minutes=30), description="a missed fixed-time reminder still shows"
     )
     sample_every: Duration = Field(
-        default=timedelta(seconds=15), description="how often activity is sampled"
+        default=timedelta(seconds=30),
+        description="the longest wait between two looks at activity (a return is noticed "
+        "this late at most; breaks and leaving are seen as they happen)",
     )
 
 
@@ -207,7 +208,7 @@ class CustomReminder(Strict):
     message: str = Field(default="", max_length=256)
     every: Duration | None = None
     duration: Duration = timedelta(minutes=1)
-    at: Annotated[list[TimeOfDay], NoDecode, BeforeValidator(_to_list)] = []
+    at: Annotated[list[TimeOfDay], BeforeValidator(_to_list)] = []
     days: Days = Field(default=list(WEEKDAYS[:5]), min_length=1)
 
     @model_validator(mode="after")
@@ -240,16 +241,15 @@ class Content(Strict):
     rest: list[str] = []
 
 
-class Settings(BaseSettings):
-    """Everything the daemon can be told; each table is one ``[section]`` of config.toml."""
+class Settings(BaseModel):
+    """Everything the daemon can be told; each table is one ``[section]`` of config.toml.
 
-    model_config = SettingsConfigDict(
-        env_prefix="ERGO_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        serialize_by_alias=True,
+    Layers (files, organisation policy, ``ERGO_*`` variables, ``--set``) are merged, traced and
+    locked by ``settings.layers``, then validated here once.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
     )
 
     preset: str | None = Field(default=None, description="a shipped preset name or a file path")

@@ -29,7 +29,7 @@ SET_BACK = 2.0  # seconds the wall clock may lag the monotonic one before it cou
 log = logging.getLogger(__name__)
 
 
-def read_clocks() -> tuple[float, float]:
+def wall_and_monotonic() -> tuple[float, float]:
     """(wall, monotonic) seconds."""
     return time.time(), time.monotonic()
 
@@ -45,7 +45,7 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
         *,
         longest: float,
         set_back: Callable[[], None],
-        clocks: Callable[[], tuple[float, float]] = read_clocks,
+        clocks: Callable[[], tuple[float, float]] = wall_and_monotonic,
         **options: object,
     ) -> None:
         super().__init__(**options)
@@ -99,7 +99,7 @@ class Wakeups:
         tz: ZoneInfo,
         fixed_times: Iterable[tuple[frozenset[int], int]] = (),
         *,
-        clocks: Callable[[], tuple[float, float]] = read_clocks,
+        clocks: Callable[[], tuple[float, float]] = wall_and_monotonic,
     ) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._tick = tick

@@ -10,13 +10,13 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ergo_daemon.autostart import Autostart
 from ergo_daemon.control.endpoint import Endpoint
 from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
 from ergo_daemon.settings.organisation import OrganisationStore
 
 if TYPE_CHECKING:
     from ergo_daemon.activity.combined import Candidate
+    from ergo_daemon.autostart import Autostart
 
 log = logging.getLogger(__name__)
 

@@ -84,11 +84,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     _without_openssl()
-    from functools import partial
-
     from ergo_daemon import app, backends, logs
     from ergo_daemon.control.channel import ControlServer
-    from ergo_daemon.control.handler import handle
     from ergo_daemon.control.instance import AlreadyRunning, InstanceLock
 
     log_file = logs.configure(verbose=args.verbose)
@@ -109,7 +106,13 @@ def _run(args: argparse.Namespace) -> int:
     daemon, wakeups = app.build(
         loaded, speed=args.speed, environ=os.environ, load=lambda: load(args)
     )
-    server = ControlServer(endpoint, partial(handle, daemon))
+
+    def answer(request: bytes) -> bytes:
+        from ergo_daemon.control.handler import handle  # most days bring no request: load late
+
+        return handle(daemon, request)
+
+    server = ControlServer(endpoint, answer)
     server.start()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: wakeups.stop())

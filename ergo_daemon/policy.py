@@ -76,7 +76,7 @@ class PolicyState:
     locked_since: datetime | None = None
     posture_due: bool = False
     stretches: int = 0
-    was_working: bool = False
+    last_working: datetime | None = None  # the last look in working hours, pauses aside
     paused_until: datetime | None = None
     snoozes: dict[str, int] = field(default_factory=dict)  # local date -> snoozes that day
 
@@ -165,9 +165,11 @@ class Policy:
 
         working = self.calendar.is_working(now)
         if working:  # a new working period starts from zero: never catch-up drinking
-            counted = state.counted.get("hydration", 0.0) + elapsed if state.was_working else 0.0
+            since = state.last_working
+            same_period = since is not None and self.calendar.works_throughout(since, now)
+            counted = state.counted.get("hydration", 0.0) + elapsed if same_period else 0.0
             state.counted["hydration"] = counted
-        state.was_working = working
+            state.last_working = now
 
         present = not seen.locked and ongoing < self._away_after
         state.absence = max(state.absence, ongoing, finished)

@@ -50,6 +50,17 @@ class Calendar:
         day = self.local(now).date() - timedelta(days=1)
         return any(start <= now < end for start, end in self._around(day))
 
+    def works_throughout(self, start: datetime, end: datetime) -> bool:
+        """Whether ``start`` to ``end`` is all working time, with no lunch or night between."""
+        reached = start
+        for first, last in self._around(self.local(start).date() - timedelta(days=1)):
+            if first > reached:
+                return False
+            reached = max(reached, last)
+            if reached > end:
+                return True
+        return False
+
     def next_start(self, now: datetime) -> datetime | None:
         """The next moment a working period begins after ``now`` (None if there is none)."""
         day = self.local(now).date() - timedelta(days=1)

@@ -190,6 +190,12 @@ def test_a_source_whose_service_is_missing_is_refused_at_construction(
         MutterIdle.connect(listener, bus, idle_after=1.0)
     with pytest.raises(ActivityError, match="no screen saver answers"):
         ScreenSaverLock.connect(listener, bus, [GNOME_SCREEN_SAVER, FREEDESKTOP_SCREEN_SAVER])
+    # It is asked again all session long: without a service, no thread is started to listen.
+    eventually(lambda: listener.thread is None, "back to no listener thread")
+    threads = threading.active_count()
+    with pytest.raises(ActivityError, match="no screen saver answers"):
+        ScreenSaverLock.connect(listener, bus, [GNOME_SCREEN_SAVER, FREEDESKTOP_SCREEN_SAVER])
+    assert listener.thread is None and threading.active_count() == threads
     with pytest.raises(ActivityError, match="cannot connect"):
         Logind.connect(listener, "unix:path=/nonexistent/system_bus_socket")
 

@@ -269,6 +269,29 @@ def test_hydration_is_clock_time_in_working_hours_and_waits_for_presence() -> No
     assert d.kinds() == ["hydration"]
 
 
+def test_hydration_starts_from_zero_after_a_suspend_over_the_end_of_the_working_day() -> None:
+    office = {"days": "mon-fri", "hours": ["09:00-12:00", "13:00-17:00"]}
+    only_water = {**ONLY_EYES, "eyes": {"enabled": False}, "hydration": {"every": "1h"}}
+    d = desk(at="16:00", day=MONDAY - timedelta(days=3), work_hours=office, **only_water)
+    d.work(50)  # Friday 16:50, 10 minutes short of a glass: the lid closes until Monday
+    d.sleep(64.25)  # opened on Monday at 09:05
+    d.work(59)
+    assert d.times("hydration") == [], "no glass of water owed from Friday on Monday morning"
+    d.work(2)
+    assert d.times("hydration") == ["10:05"]
+    d.work(235)  # 12:00-13:00 is lunch: the afternoon starts from zero too
+    assert d.times("hydration") == ["10:05", "11:05", "14:00"]
+
+
+def test_hydration_keeps_counting_through_a_short_suspend_in_working_hours() -> None:
+    only_water = {**ONLY_EYES, "eyes": {"enabled": False}, "hydration": {"every": "1h"}}
+    d = desk(**only_water)
+    d.work(40)
+    d.sleep(0.25)  # a quarter of an hour of clock time, in the same working period
+    d.work(6)
+    assert d.times("hydration") == ["10:00"]
+
+
 def test_pause_freezes_timers_and_resume_continues() -> None:
     d = desk(**ONLY_EYES)
     d.work(15)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ergo_daemon.activity.bus import CallFailed, Link, Listener, ServiceSource
+from ergo_daemon.activity.bus import Caller, CallFailed, Link, Listener, ServiceSource
 from ergo_daemon.ports import ActivityError, Reading
 
 if TYPE_CHECKING:
@@ -48,16 +48,7 @@ class ScreenSaverLock(ServiceSource):
     def __init__(self, link: Link, services: Sequence[ScreenSaverService]) -> None:
         super().__init__()
         self._link = link
-        refused: list[str] = []
-        for service in services:
-            try:
-                link.call(_get_active(service))
-            except CallFailed as exc:
-                refused.append(f"{service.bus_name}: {exc}")
-                continue
-            break
-        else:
-            raise ActivityError("no screen saver answers (" + "; ".join(refused) + ")")
+        service = _first_answering(link, services)
         self.name = f"screen saver ({service.bus_name})"
         # A new owner may start locked or not: breaking (see ServiceSource) has it asked again.
         self._follow(link, service.bus_name, who=service.bus_name)
@@ -74,6 +65,13 @@ class ScreenSaverLock(ServiceSource):
         cls, listener: Listener, address: str, services: Sequence[ScreenSaverService]
     ) -> ScreenSaverLock:
         """Connect to the session bus at ``address``; ActivityError when no service answers."""
+        # Most desktops without one never get one, and this is retried for the whole session:
+        # ask on a plain connection first, which costs a third of the wake-ups of a Link.
+        caller = Caller(address)
+        try:
+            _first_answering(caller, services)
+        finally:
+            caller.close()
         link = listener.connect(address)
         try:
             return cls(link, services)
@@ -91,3 +89,17 @@ class ScreenSaverLock(ServiceSource):
     def _active_changed(self, signal: Message) -> None:
         (self._active,) = signal.body
         self._changed()
+
+
+def _first_answering(
+    bus: Caller | Link, services: Sequence[ScreenSaverService]
+) -> ScreenSaverService:
+    refused: list[str] = []
+    for service in services:
+        try:
+            bus.call(_get_active(service))
+        except CallFailed as exc:
+            refused.append(f"{service.bus_name}: {exc}")
+            continue
+        return service
+    raise ActivityError("no screen saver answers (" + "; ".join(refused) + ")")

@@ -24,12 +24,12 @@ from multiprocessing.connection import (
 from pathlib import Path
 
 from ergo_daemon.control.endpoint import Endpoint, Foreign
-from ergo_daemon.control.messages import MAX_BYTES
 
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT = 2.0
 MAX_CLIENTS = 8
+MAX_BYTES = 64 * 1024  # far above any real request; anything longer is refused unread
 
 
 class NotRunning(Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import tomllib
@@ -160,6 +159,8 @@ def _describe(err: Any, sources: dict[str, str], layers: dict[str, Layer]) -> st
     line = _line_of(layer.text, path) if layer and layer.text else None
     where = f"{origin}:{line}" if origin and line else (origin or "settings")
     if err["type"] == "extra_forbidden":
+        import difflib  # only when a key is wrong; the daemon otherwise never needs it
+
         known = _known_keys(path[:-1])
         hint = difflib.get_close_matches(path[-1], known, n=1)
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""

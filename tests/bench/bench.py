@@ -205,9 +205,11 @@ class Bench:
         self.count += 1
         return self.work / f"{self.count:02d}-{name}.log"
 
-    def daemon(self, *extra: str, config: Path | None = None) -> Running:
+    def daemon(self, *extra: str, config: Path | None = None, state: Path | None = None) -> Running:
+        """Start ``ergo-daemon run``; ``state``: its own state folder, so no timers carry over."""
         argv = [sys.executable, "-m", "ergo_daemon", "run", "--config", str(config or self.config)]
-        return Running([*argv, *extra], self.env, self._log("daemon"))
+        env = self.env if state is None else {**self.env, "XDG_STATE_HOME": str(state)}
+        return Running([*argv, *extra], env, self._log("daemon"))
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -311,9 +313,10 @@ class Bench:
         """
         to_dunst, to_log = [], []
         with self.desk.keep_active(interval=0.1):
-            for _ in range(self.args.prompts):
+            for trial in range(self.args.prompts):
                 seen = len(self._records())
-                started = self.daemon("--speed", "60", config=self.prompts)
+                fresh = self.work / f"prompt-state-{trial}"
+                started = self.daemon("--speed", "60", config=self.prompts, state=fresh)
                 due = logged_at(started.wait_for(" ready (")) + PROMPT_EVERY
                 shown = started.wait_for(" shown eyes")
                 deadline = time.monotonic() + 5

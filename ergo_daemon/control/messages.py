@@ -18,8 +18,7 @@ Seconds = Annotated[float, Field(gt=0, le=7 * 86400)]
 
 
 class _Request(BaseModel):
-    # Validators are built on the first request (clients only encode, and most days see none).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     v: Literal[1]
 
@@ -67,7 +66,7 @@ class Reload(_Request):
 Request = Annotated[
     Status | Pause | Resume | Snooze | Skip | Done | Stop | Reload, Field(discriminator="command")
 ]
-_requests: TypeAdapter[Request] = TypeAdapter(Request, config=ConfigDict(defer_build=True))
+_requests: TypeAdapter[Request] = TypeAdapter(Request)
 
 
 class BadRequest(ValueError):

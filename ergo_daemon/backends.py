@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifier:
-    """D-Bus on Linux (the log while the bus is gone); plyer elsewhere; the log if none works."""
+    """D-Bus on Linux, osascript on macOS, toasts or balloons on Windows, else plyer or the log."""
     from ergo_daemon.notify.log import LogNotifier
 
     if platform.startswith("linux"):
@@ -41,26 +41,67 @@ def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifi
                 "notifications: %s, but no server answers yet (%s); will retry", dbus.name, exc
             )
         return FallbackNotifier(dbus, LogNotifier("the session bus is gone"))
-    from ergo_daemon.notify.plyer_backend import PlyerNotifier, PlyerUnavailable, plyer_backend
+    chosen: Notifier | None = None
+    if platform == "darwin":
+        chosen = _macos_notifier()
+    elif platform == "win32":
+        chosen = _windows_notifier()
+    if chosen is None:
+        from ergo_daemon.notify.plyer_backend import PlyerNotifier, PlyerUnavailable, plyer_backend
 
-    try:
-        chosen = PlyerNotifier(plyer_backend())
-    except PlyerUnavailable as exc:
-        log.warning("notifications: none work (%s); reminders go to the log only", exc)
-        return LogNotifier(str(exc))
+        try:
+            chosen = PlyerNotifier(plyer_backend())
+        except PlyerUnavailable as exc:
+            log.warning("notifications: none work (%s); reminders go to the log only", exc)
+            return LogNotifier(str(exc))
     log.info("notifications: %s", chosen.name)
     return chosen
 
 
+def _macos_notifier() -> Notifier | None:
+    """osascript, which shows notices without an app bundle (plyer's NSUserNotification cannot)."""
+    from pathlib import Path
+
+    from ergo_daemon.notify import macos
+
+    if not Path(macos.OSASCRIPT).exists():
+        return None  # then plyer, if its backend (pyobjus) loads
+    return macos.OsascriptNotifier(osascript=macos.OSASCRIPT)
+
+
+def _windows_notifier() -> Notifier | None:
+    """A toast where windows-toasts is installed, else plyer's balloon with its errors seen."""
+    from ergo_daemon.notify.windows import BalloonNotifier, ToastNotifier
+
+    try:
+        import windows_toasts  # type: ignore[import-not-found,unused-ignore]
+
+        return ToastNotifier(windows_toasts)
+    except (ImportError, DeliveryError) as exc:
+        log.info("notifications: no toasts (%s); using tray balloons", exc)
+    try:
+        from plyer.platforms.win.libs.balloontip import WindowsBalloonTip
+    except Exception as exc:  # plyer's Win32 definitions failed to load
+        log.warning("notifications: no tray balloons either (%s)", exc)
+        return None
+    return BalloonNotifier(WindowsBalloonTip)
+
+
 def notification_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:
-    """What to install or change when notifications do not work here."""
+    """What to install or change when notifications do not work (or do not show) here."""
     if platform.startswith("linux"):
         if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
             return "run ergo-daemon inside your desktop session (no session bus is set)"
         return "start a notification server (your desktop's own, or e.g. dunst or mako)"
     if platform == "darwin":
-        return "allow notifications for Python in System Settings > Notifications"
-    return "turn on notifications in Settings > System > Notifications"
+        from ergo_daemon.notify.macos import ALLOW_HINT
+
+        return ALLOW_HINT
+    if platform == "win32":
+        from ergo_daemon.notify.windows import ALLOW_HINT as WINDOWS_HINT
+
+        return WINDOWS_HINT
+    return "turn on notifications in your desktop's settings"
 
 
 def activity_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:

@@ -37,14 +37,17 @@ def build(
 
     ``load`` reads the settings again when a watched file changes or on request.
     """
+    from ergo_daemon.content.rotation import RotationFile
+    from ergo_daemon.logs import state_dir
+    from ergo_daemon.stats.store import StatsStore, default_path
+
     rng = random.Random()
+    rotation_file = state_dir() / "rotation.json"  # a week without repeats, across restarts
 
     def assemble(settings: Settings, state: PolicyState | None) -> tuple[Policy, Composer]:
         policy = Policy(time_scaled(settings, speed), local_zone(settings), state)
-        return policy, Composer(settings, load_catalogue(settings.content), rng)
-
-    from ergo_daemon.logs import state_dir
-    from ergo_daemon.stats.store import StatsStore, default_path
+        catalogue = load_catalogue(settings.content)
+        return policy, Composer(settings, catalogue, rng, RotationFile(rotation_file))
 
     policy, composer = assemble(loaded.settings, None)
     daemon = Daemon(

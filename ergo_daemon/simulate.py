@@ -34,10 +34,17 @@ def run(
         now = following
 
 
-def working_day(settings: Settings, day: date, tz: ZoneInfo, seed: int = 0) -> list[Notice]:
-    """The notices of ``day`` for someone working without pause through their working hours."""
+def working_day(
+    settings: Settings, day: date, tz: ZoneInfo, seed: int | None = None
+) -> list[Notice]:
+    """The notices of ``day`` for someone working without pause through their working hours.
+
+    The content is drawn as by a daemon started that day: ``seed`` defaults to the date, so
+    each day's preview differs and one day's is the same every time.
+    """
     policy = Policy(settings, tz)
-    composer = Composer(settings, load_catalogue(settings.content), random.Random(seed))
+    rng = random.Random(day.toordinal() if seed is None else seed)
+    composer = Composer(settings, load_catalogue(settings.content), rng)
     last_input = local_instant(day, 0, tz) - timedelta(hours=8)
 
     def look(now: datetime) -> Activity:

@@ -234,6 +234,11 @@ class Content(Strict):
     """Your own items, added to the shipped catalogue."""
 
     allow_floor: bool = Field(default=False, description="offer exercises done on the floor")
+    positions: Annotated[list[Literal["standing", "seated"]], BeforeValidator(_to_list)] = Field(
+        default=["standing"],
+        min_length=1,
+        description="how you can stretch now: add 'seated' where standing is not possible",
+    )
     exercises: list[Exercise] = []
     posture: list[str] = []
     hydration: list[str] = []

@@ -103,6 +103,7 @@ class Notification:
     body: str
     urgency: str
     at: float = field(default=0.0, compare=False)  # when dunst ran the script (time.time())
+    icon: str = field(default="", compare=False)  # the image dunst loaded (path), if any
 
 
 def missing_programs() -> list[str]:
@@ -240,6 +241,7 @@ class Desktop:
                 body=str(r.get("body", "")),
                 urgency=str(r.get("urgency", "")),
                 at=float(r.get("received", 0.0)),  # type: ignore[arg-type]
+                icon=str(r.get("icon_path", "")),
             )
             for r in self._raw_records()
         ]

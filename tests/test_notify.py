@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from desktop import Desktop
 
+from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Notice
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
@@ -37,6 +38,18 @@ def test_dbus_notifier_delivers_to_the_real_server_and_survives_its_restart(
     desktop.start_notification_server()
     notifier.send(NOTICE)
     desktop.wait_for_notifications(lambda ns: len(ns) == 2, 5)
+
+
+def test_dbus_notifier_passes_the_exercise_picture_as_the_notice_image(desktop: Desktop) -> None:
+    picture = load_catalogue().picture_path("calf-stretch")
+    assert picture is not None
+    notifier = FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
+    title = "Stand up and stretch: Calf stretch"
+    notifier.send(Notice("stretch", title, "Hold.", NOTICE.at, image=str(picture)))
+    notifier.send(NOTICE)  # no picture: no image
+    pictured, plain = desktop.wait_for_notifications(lambda ns: len(ns) == 2, 5)
+    assert Path(pictured.icon) == picture, "dunst loaded the SVG as the notice's image"
+    assert plain.icon != str(picture)
 
 
 def test_dbus_notifier_without_a_bus_raises_a_delivery_error(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ expire) and ignores its exit status, so a missing notification server would go u
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
@@ -29,6 +30,7 @@ class FreedesktopNotifier:
     def __init__(self, bus_address: str) -> None:
         self._bus_address = bus_address
         self._connection: Any = None
+        self._images: bool | None = None  # does the server show a notification's image?
 
     def check(self) -> str:
         """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
@@ -37,6 +39,8 @@ class FreedesktopNotifier:
 
     def send(self, notice: Notice) -> None:
         hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
+        if notice.image and self._shows_images():
+            hints["image-path"] = ("s", Path(notice.image).as_uri())
         self._call(
             "Notify",
             "susssasa{sv}i",
@@ -51,6 +55,13 @@ class FreedesktopNotifier:
                 display_seconds(notice) * 1000,
             ),
         )
+
+    def _shows_images(self) -> bool:
+        """Asked once per connection: servers without "icon-static" ignore images anyway."""
+        if self._images is None:
+            (capabilities,) = self._call("GetCapabilities", "", ())
+            self._images = bool({"icon-static", "icon-multi"} & set(capabilities))
+        return self._images
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
@@ -84,3 +95,4 @@ class FreedesktopNotifier:
                 self._connection.close()
             finally:
                 self._connection = None
+                self._images = None  # the next server may differ

@@ -242,9 +242,34 @@ def test_the_page_is_self_contained_and_escapes_text(tmp_path: Path) -> None:
         'xmlns="http://www.w3.org/2000/svg"', ""
     )
     assert "https://" not in html and "src=" not in html and "url(" not in html
-    assert html.count("<svg") == 3 and html.count("<title id=") == 3 and html.count("<desc") == 3
+    charts = html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
+    assert charts == 3 and html.count("<title id=") == 3 and html.count("<desc") == 3
     assert "prefers-color-scheme: dark" in html
     assert "Sunday 8 Mar: 2 h 30 min active" in html
     drawn = chart("x", "<T&>", ["<a>"], [Series("<s>", "active", [1.0], ["<t>"])])
     assert "&lt;T&amp;&gt;" in drawn and "&lt;a&gt;" in drawn and "&lt;t&gt;" in drawn
     assert "<a>" not in drawn and "<s>" not in drawn
+
+
+def test_the_page_shows_a_few_pictured_exercises_a_different_few_next_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser()
+    monkeypatch.setitem(globals(), "WINDOW", (800, 2000))  # the pictures end the page
+    db = tmp_path / "stats.sqlite3"
+    record_week(db, date(2026, 3, 8))
+    html = render(read_report(db, last=date(2026, 3, 8), days=7))
+    pictures = html.split("<h2>To try this week</h2>", 1)[1]
+    assert pictures.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"') == 4
+    following = render(read_report(db, last=date(2026, 3, 15), days=7))
+    assert following.split("<h2>To try this week</h2>", 1)[1] != pictures
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    shot = screenshot(page, tmp_path / "pictures.png", dark=True)
+    ink = bytes.fromhex("1f3a4d")  # the drawings' line colour, drawn at full size
+    drawn = sum(
+        row[x * shot.channels : x * shot.channels + 3] == ink
+        for row in shot.rows
+        for x in range(shot.width)
+    )
+    assert drawn > 4 * 150, f"only {drawn} pixels of line drawing on the page"

@@ -51,6 +51,9 @@ table { border-collapse: collapse; margin-top: 8px; font-variant-numeric: tabula
 th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid var(--grid); }
 th:first-child, td:first-child { text-align: left; }
 .note { color: var(--muted); font-size: 0.9em; margin-top: 16px; }
+.moves { display: flex; flex-wrap: wrap; gap: 12px; list-style: none; padding: 0; }
+.moves li { width: 170px; font-size: 0.9em; }
+.moves svg { width: 120px; }
 """
 
 
@@ -73,6 +76,7 @@ def render(report: Report) -> str:
         body = f"<p>No statistics from {escape(period)}; the latest are from {report.latest}.</p>"
     else:
         body = _figures(report.rows)
+    body += _exercises(report.last)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -82,6 +86,21 @@ def render(report: Report) -> str:
         f"<h1>Statistics</h1>\n<p>{escape(period)} ({len(report.rows)} days)</p>\n"
         f"{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+def _exercises(day: date) -> str:
+    """A few pictured exercises to try, a different few each week."""
+    from ergo_daemon.content.catalogue import load_catalogue
+    from ergo_daemon.content.gallery import of_the_week
+
+    items = [
+        f"<li>{p.svg.strip()}<strong>{escape(p.name)}</strong><br>{escape(p.dose)}."
+        f" {escape(p.caution)}</li>"
+        for p in of_the_week(load_catalogue(), day)
+    ]
+    if not items:
+        return ""
+    return '\n<h2>To try this week</h2>\n<ul class="moves">' + "".join(items) + "</ul>"
 
 
 def _figures(rows: Sequence[DayRow]) -> str:

@@ -73,7 +73,8 @@ def _notifications(*, send: bool) -> Finding:
     except Exception as exc:  # any backend failure is a finding, not a crash
         return Finding("notifications", notifier.name, False, str(exc), fix)
     # Delivered is not seen: macOS and Windows drop notices the person has not allowed.
-    seen = f"if the test notice did not appear: {fix}" if send else ""
+    allow = str(getattr(notifier, "allow", ""))
+    seen = f"if the test notice did not appear: {allow}" if send and allow else ""
     return Finding("notifications", notifier.name, True, detail, seen)
 
 

@@ -57,6 +57,7 @@ class OsascriptNotifier:
     """``OsascriptNotifier().send(notice)``; ``run`` is the seam tests replace (subprocess.run)."""
 
     name = "macOS Notification Center (osascript)"
+    allow = ALLOW_HINT  # what the person may have to allow before notices show
 
     def __init__(self, run: Runner = subprocess.run, osascript: str = OSASCRIPT) -> None:
         self._run = run

@@ -42,6 +42,7 @@ class ToastNotifier:
     """
 
     name = "Windows toast (windows-toasts)"
+    allow = ALLOW_HINT  # what the person may have to allow before notices show
 
     def __init__(self, toasts: Any, *, failed_wait: float = FAILED_WAIT) -> None:
         self._toasts = toasts
@@ -89,6 +90,7 @@ class BalloonNotifier:
     """
 
     name = "Windows tray balloon (plyer)"
+    allow = ALLOW_HINT  # what the person may have to allow before notices show
 
     def __init__(self, balloon_class: type[Any], *, show_wait: float = SHOW_WAIT) -> None:
         self._balloon_class = balloon_class

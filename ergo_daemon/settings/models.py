@@ -85,6 +85,17 @@ def _to_list(value: object) -> object:
     return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
 
 
+def _to_positions(value: object) -> object:
+    value = _to_list(value)
+    for item in value if isinstance(value, list) else ():
+        if item not in ("standing", "seated"):
+            raise ValueError(
+                f"{item!r} is not a position: use 'standing' and/or 'seated'"
+                " (for floor exercises set content.allow_floor = true)"
+            )
+    return value
+
+
 def _format_minute(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -234,10 +245,12 @@ class Content(Strict):
     """Your own items, added to the shipped catalogue."""
 
     allow_floor: bool = Field(default=False, description="offer exercises done on the floor")
-    positions: Annotated[list[Literal["standing", "seated"]], BeforeValidator(_to_list)] = Field(
-        default=["standing"],
-        min_length=1,
-        description="how you can stretch now: add 'seated' where standing is not possible",
+    positions: Annotated[list[Literal["standing", "seated"]], BeforeValidator(_to_positions)] = (
+        Field(
+            default=["standing"],
+            min_length=1,
+            description="how you can stretch now: add 'seated' where standing is not possible",
+        )
     )
     exercises: list[Exercise] = []
     posture: list[str] = []

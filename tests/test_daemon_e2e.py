@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
 from desktop import Desktop
+
+from ergo_daemon.content.catalogue import load_catalogue
 
 SPEED = "120"
 # At 120x: eyes every 10 s, stretch 20 s, hydration 25 s (clock), break 35 s; away after 1 s;
@@ -72,6 +75,20 @@ def test_every_kind_reaches_the_notification_server(
     assert "natural break" in daemon.log()
     assert daemon.stop() == 0
     assert "stopped" in daemon.log()
+    # Where each rotation stands is kept for the next start: the last stretch shown is noted.
+    rotation = json.loads(
+        (Path(desktop.env["XDG_STATE_HOME"]) / "ergo-daemon" / "rotation.json").read_text()
+    )
+    last = next(
+        e.name for e in load_catalogue().exercises if e.id == rotation["decks"]["stretch"]["last"]
+    )
+    lead, aside = f"Stand up and stretch: {last}", f"Stretch: {last}."
+    stretched = [
+        n
+        for n in desktop.notifications()
+        if n.summary.startswith("Stand up and stretch: ") or "Stretch: " in n.body
+    ]
+    assert lead == stretched[-1].summary or aside in stretched[-1].body, (last, stretched[-1])
 
 
 QUIET = SCHEDULE.replace("[hydration]\n", "[hydration]\nenabled = false\n").replace(

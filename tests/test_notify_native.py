@@ -95,6 +95,16 @@ def test_no_title_or_message_can_break_out_of_its_applescript_string(text: str) 
     assert title == "".join(c for c in " ".join(text.split()) if c.isprintable()), "one line"
 
 
+def test_a_hostile_title_stays_inside_its_string_in_the_exact_command() -> None:
+    notice = Notice("eyes", 'x"; do shell script "touch /tmp/pwned', 'a\\"\nb', AT)
+    assert osascript_argv(notice) == [
+        "/usr/bin/osascript",
+        "-e",
+        'display notification "a\\\\\\"\\nb"'
+        ' with title "x\\"; do shell script \\"touch /tmp/pwned"',
+    ]
+
+
 def test_applescript_strings_escape_exactly_quotes_backslashes_and_breaks() -> None:
     assert applescript_string('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
     assert applescript_string("Stand up 🙂") == '"Stand up 🙂"'

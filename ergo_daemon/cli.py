@@ -34,9 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         result: int = args.handler(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below and not at exit
     except ConfigError as exc:
         print(f"ergo-daemon: configuration error:\n{_indent(str(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped reading (``preview | head``): that is no error. Point stdout at
+        # nothing so the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return result
 
 
@@ -65,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     add_settings_options(preview)
     preview.add_argument(
         "--date",
-        type=date.fromisoformat,
+        type=_day,
         metavar="YYYY-MM-DD",
         help="the day to show (default: today)",
     )
@@ -196,10 +202,24 @@ def _presets(_args: argparse.Namespace) -> int:
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
+    """``--speed 60``; argparse shows the ArgumentTypeError's words, so they say what fits."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0, e.g. 1, 60 or 0.5")
     return value
+
+
+def _day(text: str) -> date:
+    """``--date 2026-11-23``; a date that does not exist is named as such."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-23"
+        ) from None
 
 
 def _indent(text: str) -> str:

@@ -264,13 +264,26 @@ class Settings(BaseModel):
     custom: list[CustomReminder] = []
     content: Content = Content()
 
-    @model_validator(mode="after")
-    def _unique_custom_names(self) -> Self:
-        names = [c.name for c in self.custom]
-        clash = {n for n in names if names.count(n) > 1 or n in BUILT_IN_KINDS}
-        if clash:
-            raise ValueError(f"custom reminder names must be unique and new: {sorted(clash)}")
-        return self
+    @field_validator("custom", mode="after")
+    @classmethod
+    def _unique_custom_names(cls, custom: list[CustomReminder]) -> list[CustomReminder]:
+        # Raised at the clashing entry's name, so the message points at its key and line.
+        from pydantic import ValidationError
+        from pydantic_core import InitErrorDetails, PydanticCustomError
+
+        names = [c.name for c in custom]
+        for index, name in enumerate(names):
+            if name in BUILT_IN_KINDS:
+                why = f"'{name}' is a built-in reminder; give your own reminder another name"
+            elif name in names[:index]:
+                why = f"'{name}' names another [[custom]] reminder already; names must differ"
+            else:
+                continue
+            error = InitErrorDetails(
+                type=PydanticCustomError("custom_name", why), loc=(index, "name"), input=name
+            )
+            raise ValidationError.from_exception_data("custom", [error])
+        return custom
 
 
 BUILT_IN_KINDS = ("eyes", "stretch", "break", "posture", "hydration")

@@ -86,9 +86,17 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ergo_daemon import backends
     from ergo_daemon.settings.layers import read_toml, validate
     from ergo_daemon.settings.load import preset_layer
 
+    # An organisation file the daemon ignores as untrusted is no "ok", however valid it reads.
+    ignored = {
+        place.file.resolve(): place
+        for store in backends.organisation_stores()
+        for place in store.places()
+        if place.file is not None and place.note.startswith("ignored")
+    }
     failed = 0
     for path in args.files:
         try:
@@ -99,6 +107,15 @@ def _validate(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             failed += 1
             print(exc, file=sys.stderr)
+            continue
+        if (place := ignored.get(path.resolve())) is not None:
+            failed += 1
+            why = place.note.removeprefix("ignored: ")
+            print(
+                f"{path}: valid, but IGNORED as {place.what}: {why}. A file other users can "
+                "change is not trusted: make it and its folder root's, writable by root alone",
+                file=sys.stderr,
+            )
         else:
             print(f"{path}: ok" + ("" if layer.data else " (empty: the built-in defaults apply)"))
     return 1 if failed else 0

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections import Counter
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ergo_daemon import __version__
@@ -19,7 +20,7 @@ from ergo_daemon.commands import config as config_command
 from ergo_daemon.commands import control as control_command
 from ergo_daemon.commands import doctor as doctor_command
 from ergo_daemon.commands import stats as stats_command
-from ergo_daemon.commands.options import add_settings_options, load
+from ergo_daemon.commands.options import add_settings_options, load, load_without, watched_files
 from ergo_daemon.settings.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     _without_openssl()
-    from ergo_daemon import app, backends, logs
+    from ergo_daemon import app, backends, fallback, logs
     from ergo_daemon.control.channel import ControlServer
     from ergo_daemon.control.instance import AlreadyRunning, InstanceLock
 
@@ -102,15 +103,19 @@ def _run(args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         log.error("%s; not starting a second one", exc)
         return 1
+    in_use = fallback.CONFIGURED
     try:
         loaded = load(args)
     except ConfigError as exc:
-        log.error("configuration error, not starting:\n%s", _indent(str(exc)))
-        return 2
+        # Exiting would leave the person without reminders (and a service manager restarting
+        # it in a loop): run on what is still good, and say so in a notice and in `status`.
+        saved = logs.state_dir() / fallback.FILE_NAME
+        without = partial(load_without, args)
+        loaded, in_use = fallback.recover(exc, saved, without, watched_files(args))
     for line in loaded.overruled:
         log.warning("%s", line)
     daemon, wakeups = app.build(
-        loaded, speed=args.speed, environ=os.environ, load=lambda: load(args)
+        loaded, speed=args.speed, environ=os.environ, load=lambda: load(args), in_use=in_use
     )
 
     def answer(request: bytes) -> bytes:

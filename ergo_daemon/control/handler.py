@@ -98,7 +98,10 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
         case m.Stop():
             return "stopping", {}
         case m.Reload():
-            return daemon.reload(now), {}
+            done, summary = daemon.reload(now)
+            if not done:  # exit 1: the new file was refused
+                raise Refused(summary)
+            return summary, {}
     raise Refused(f"unknown command {request.command}")  # pragma: no cover: validated above
 
 
@@ -126,6 +129,11 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
     }
     if problem:
         line += f" (statistics not recorded: {problem})"
+    in_use = daemon.settings_in_use
+    data["settings"] = in_use.as_json()
+    if in_use.problem is not None:
+        first = in_use.problem.splitlines()[0]
+        line += f"\nsettings: running on {in_use.detail}, because of a configuration error: {first}"
     return line, data
 
 

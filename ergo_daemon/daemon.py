@@ -68,6 +68,8 @@ class Daemon:
         self.on_stop: Callable[[], None] = lambda: None
         self.on_good_settings: Callable[[Settings], None] = lambda _settings: None
         self.settings_in_use = CONFIGURED  # what runs, and the configuration problem if any
+        # Why notices are not reaching the screen, and since when; None once one gets through.
+        self.delivery_failure: tuple[str, datetime] | None = None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
 
     def restore(self) -> None:
@@ -259,6 +261,7 @@ class Daemon:
         try:
             self._notifier.send(notice)
         except Exception as exc:  # a notification is never worth a crash
+            self._delivery_failed(str(exc), now)
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
                 if notice.kind != CONFIG:
@@ -269,11 +272,21 @@ class Daemon:
                     "could not show %r (%s); retrying in %s", notice.title, exc, self._retry_after
                 )
             return
+        if (down := getattr(self._notifier, "down", None)) is not None:
+            self._delivery_failed(f"only written to the log: {down}", now)
+        elif self.delivery_failure is not None:
+            log.info("notices reach the screen again (failing since %s)", self.delivery_failure[1])
+            self.delivery_failure = None
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
         if notice.kind != CONFIG:
             self.last_shown = (notice.kind, now)
             self.record(notice.at, notice.kind, "shown", notice.merged)
+
+    def _delivery_failed(self, error: str, now: datetime) -> None:
+        """Keep the latest reason and the time of the first failure in a row, for ``status``."""
+        since = self.delivery_failure[1] if self.delivery_failure else now
+        self.delivery_failure = (error, since)
 
 
 REMINDER, CONFIG = "reminder", "config"

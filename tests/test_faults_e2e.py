@@ -86,6 +86,8 @@ def test_the_notification_server_dies_and_comes_back(
         assert problem["since"] is not None
         line = _cli(desktop, "status").stdout
         assert "notices are NOT shown since " in line and "no notification server" in line, line
+        report = {f["port"]: f for f in json.loads(_cli(desktop, "doctor", "--json").stdout)}
+        assert not report["daemon"]["ok"] and "NOT shown" in report["daemon"]["detail"]
         desktop.start_notification_server()
         shown = _eyes(desktop)
         desktop.wait_for_notifications(lambda _: _eyes(desktop) > shown, 15)

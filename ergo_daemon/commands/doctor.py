@@ -150,9 +150,19 @@ def _daemon() -> Finding:
     from ergo_daemon.control.messages import encode_request, parse_reply
 
     try:
-        _, message, _ = parse_reply(call(backends.control_endpoint(), encode_request("status")))
+        reply = call(backends.control_endpoint(), encode_request("status"))
+        _, message, data = parse_reply(reply)
     except NotRunning as exc:
         return Finding("daemon", "control", False, str(exc), "ergo-daemon run")
     except Exception as exc:  # a hung or odd daemon is a finding
         return Finding("daemon", "control", False, str(exc), "ergo-daemon stop; ergo-daemon run")
-    return Finding("daemon", "control", True, f"running: {message}")
+    running = f"running: {message.splitlines()[0]}"
+    # What the running daemon itself found: notices not shown, or settings standing in.
+    if failure := data.get("delivery_problem"):
+        detail = f"{running}; but its notices are NOT shown since {failure['since']}: "
+        return Finding("daemon", "control", False, detail + str(failure["error"]))
+    if (settings := data.get("settings") or {}).get("problem"):
+        first = str(settings["problem"]).splitlines()[0]
+        detail = f"{running}; but it runs on {settings['detail']}, because of: {first}"
+        return Finding("daemon", "control", False, detail, "ergo-daemon config validate FILE")
+    return Finding("daemon", "control", True, running)

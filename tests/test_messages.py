@@ -82,9 +82,13 @@ def test_bad_option_values_are_named_without_python_function_names(
             '[[custom]]\nname = "eyes"\ntitle = "A"\nevery = "20m"\n',
             "custom.0.name = 'eyes': 'eyes' is a built-in reminder",
         ),
+        (
+            '[[custom]]\nname = "Lunch Walk"\ntitle = "A"\nevery = "20m"\n',
+            "custom.0.name = 'Lunch Walk': expected a short name: lower-case letters, digits",
+        ),
     ],
 )
-def test_a_clashing_custom_name_is_reported_at_its_file_line_and_key(
+def test_a_bad_custom_name_is_reported_at_its_file_line_and_key(
     custom: str, expected: str, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
@@ -93,6 +97,7 @@ def test_a_clashing_custom_name_is_reported_at_its_file_line_and_key(
     assert done.returncode == 1
     assert f"{config}:2: {expected}" in done.stderr
     assert ": :" not in done.stderr and "settings:" not in done.stderr
+    assert not any(word in done.stderr for word in INTERNALS), done.stderr
 
 
 def test_preview_into_a_closed_pipe_stops_quietly() -> None:

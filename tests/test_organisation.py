@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import plistlib
 import shutil
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -294,6 +296,16 @@ def test_validate_says_an_ignored_policy_file_is_ignored_and_why(
         assert f"{policy}: ok" in capsys.readouterr().out
 
 
+@pytest.fixture
+def keep_log_level() -> Iterator[None]:
+    """``doctor`` quiets the package's logger for good; other tests read its log."""
+    logger = logging.getLogger("ergo_daemon")
+    level = logger.level
+    yield
+    logger.setLevel(level)  # setLevel, not the attribute: it also clears the cached levels
+
+
+@pytest.mark.usefixtures("keep_log_level")
 def test_doctor_fails_while_the_policy_file_is_ignored(
     desktop: Desktop,
     tmp_path: Path,

@@ -7,11 +7,12 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from ergo_daemon import backends
+from ergo_daemon import backends, fallback
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.fallback import CONFIGURED, InUse
 from ergo_daemon.policy import Policy, PolicyState
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import Loaded
@@ -31,11 +32,17 @@ def local_zone(settings: Settings) -> ZoneInfo:
 
 
 def build(
-    loaded: Loaded, *, speed: float, environ: Mapping[str, str], load: Callable[[], Loaded]
+    loaded: Loaded,
+    *,
+    speed: float,
+    environ: Mapping[str, str],
+    load: Callable[[], Loaded],
+    in_use: InUse = CONFIGURED,
 ) -> tuple[Daemon, Wakeups]:
     """The daemon and its wake-up source; ``speed`` > 1 runs every interval that much faster.
 
-    ``load`` reads the settings again when a watched file changes or on request.
+    ``load`` reads the settings again when a watched file changes or on request. ``in_use``
+    says when ``loaded`` stands in for a broken configuration (see ``ergo_daemon.fallback``).
     """
     from ergo_daemon.content.rotation import RotationFile
     from ergo_daemon.logs import state_dir
@@ -65,6 +72,12 @@ def build(
         state_file=state_dir() / "state.json",
     )
     daemon.restore()
+    good = state_dir() / fallback.FILE_NAME
+    daemon.on_good_settings = lambda settings: fallback.save(good, settings, daemon.now())
+    if in_use.problem is None:
+        daemon.on_good_settings(loaded.settings)
+    else:
+        daemon.config_failed(in_use, daemon.now())
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
     longest = policy.settings.timing.sample_every.total_seconds()
     wakeups = Wakeups(daemon.tick, longest, policy.calendar.tz, fixed)

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections import Counter
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ergo_daemon import __version__
@@ -19,7 +20,7 @@ from ergo_daemon.commands import config as config_command
 from ergo_daemon.commands import control as control_command
 from ergo_daemon.commands import doctor as doctor_command
 from ergo_daemon.commands import stats as stats_command
-from ergo_daemon.commands.options import add_settings_options, load
+from ergo_daemon.commands.options import add_settings_options, load, load_without, watched_files
 from ergo_daemon.settings.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,9 +35,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         result: int = args.handler(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below and not at exit
     except ConfigError as exc:
         print(f"ergo-daemon: configuration error:\n{_indent(str(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped reading (``preview | head``): that is no error. Point stdout at
+        # nothing so the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return result
 
 
@@ -65,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     add_settings_options(preview)
     preview.add_argument(
         "--date",
-        type=date.fromisoformat,
+        type=_day,
         metavar="YYYY-MM-DD",
         help="the day to show (default: today)",
     )
@@ -84,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     _without_openssl()
-    from ergo_daemon import app, backends, logs
+    from ergo_daemon import app, backends, fallback, logs
     from ergo_daemon.control.channel import ControlServer
     from ergo_daemon.control.instance import AlreadyRunning, InstanceLock
 
@@ -96,15 +103,19 @@ def _run(args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         log.error("%s; not starting a second one", exc)
         return 1
+    in_use = fallback.CONFIGURED
     try:
         loaded = load(args)
     except ConfigError as exc:
-        log.error("configuration error, not starting:\n%s", _indent(str(exc)))
-        return 2
+        # Exiting would leave the person without reminders (and a service manager restarting
+        # it in a loop): run on what is still good, and say so in a notice and in `status`.
+        saved = logs.state_dir() / fallback.FILE_NAME
+        without = partial(load_without, args)
+        loaded, in_use = fallback.recover(exc, saved, without, watched_files(args))
     for line in loaded.overruled:
         log.warning("%s", line)
     daemon, wakeups = app.build(
-        loaded, speed=args.speed, environ=os.environ, load=lambda: load(args)
+        loaded, speed=args.speed, environ=os.environ, load=lambda: load(args), in_use=in_use
     )
 
     def answer(request: bytes) -> bytes:
@@ -196,10 +207,24 @@ def _presets(_args: argparse.Namespace) -> int:
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
+    """``--speed 60``; argparse shows the ArgumentTypeError's words, so they say what fits."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0, e.g. 1, 60 or 0.5")
     return value
+
+
+def _day(text: str) -> date:
+    """``--date 2026-11-23``; a date that does not exist is named as such."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-23"
+        ) from None
 
 
 def _indent(text: str) -> str:

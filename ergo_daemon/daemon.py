@@ -13,6 +13,7 @@ from pathlib import Path
 from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Recorder
@@ -65,6 +66,10 @@ class Daemon:
         self._recorded_at = self._saved_at = 0.0
         self._restored_at: datetime | None = None
         self.on_stop: Callable[[], None] = lambda: None
+        self.on_good_settings: Callable[[Settings], None] = lambda _settings: None
+        self.settings_in_use = CONFIGURED  # what runs, and the configuration problem if any
+        # Why notices are not reaching the screen, and since when; None once one gets through.
+        self.delivery_failure: tuple[str, datetime] | None = None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
 
     def restore(self) -> None:
@@ -180,12 +185,27 @@ class Daemon:
         if self._reloader is not None:
             self._reloader.request()
 
-    def reload(self, now: datetime) -> str:
-        """Read the configuration again now; a one-line summary of what happened."""
+    def reload(self, now: datetime) -> tuple[bool, str]:
+        """Read the configuration again now: whether it is in force, and a one-line summary."""
         if self._reloader is None:
-            return "this daemon does not reload its configuration"
+            return False, "this daemon does not reload its configuration"
         self._reloader.request()
-        return self._reload_if_changed(now) or "configuration unchanged"
+        summary = self._reload_if_changed(now) or "configuration unchanged"
+        return self.settings_in_use.problem is None, summary
+
+    def config_failed(self, in_use: InUse, now: datetime) -> None:
+        """Run on ``in_use`` after a configuration problem; one notice per distinct problem.
+
+        The file watcher and ``reload`` may both meet the same broken file: it is said once.
+        """
+        repeated = in_use.problem == self.settings_in_use.problem
+        self.settings_in_use = in_use
+        if repeated:
+            log.info("the configuration is still broken; %s stay in use", in_use.detail)
+            return
+        log.error("configuration error; running on %s:\n%s", in_use.detail, in_use.problem)
+        notice = Notice(CONFIG, "ergo-daemon: configuration error", notice_text(in_use), now)
+        self._deliver(notice, now)
 
     def _reload_if_changed(self, now: datetime) -> str | None:
         """Apply changed settings without losing timer state; keep the old ones if broken."""
@@ -195,11 +215,16 @@ class Daemon:
         if outcome is None:
             return None
         if isinstance(outcome, ConfigError):
-            log.error("configuration error; keeping the last good configuration:\n%s", outcome)
+            # Whatever ran before goes on: the settings of the last clean load, or the stand-in
+            # chosen at start.
+            kind, detail = self.settings_in_use.kind, self.settings_in_use.detail
+            if kind == "configured":
+                kind, detail = "last good", "the last good settings"
+            self.config_failed(InUse(kind, detail, str(outcome)), now)
             first = str(outcome).splitlines()[0]
-            message = f"{first}\nThe last good settings stay in use until this is fixed."
-            self._deliver(Notice(CONFIG, "ergo-daemon: configuration error", message, now), now)
-            return f"configuration error, the last good settings stay in use: {first}"
+            return f"configuration error, {detail} stay in use: {first}"
+        self.settings_in_use = CONFIGURED
+        self.on_good_settings(outcome.settings)
         old = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
         self.policy, self._composer = self._rebuild(outcome.settings, self.policy.state)
         new = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
@@ -236,6 +261,7 @@ class Daemon:
         try:
             self._notifier.send(notice)
         except Exception as exc:  # a notification is never worth a crash
+            self._delivery_failed(str(exc), now)
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
                 if notice.kind != CONFIG:
@@ -246,11 +272,22 @@ class Daemon:
                     "could not show %r (%s); retrying in %s", notice.title, exc, self._retry_after
                 )
             return
+        # Sent, but perhaps only to the log: a notifier standing in for a lost session bus.
+        if (down := getattr(self._notifier, "down", None)) is not None:
+            self._delivery_failed(f"only written to the log: {down}", now)
+        elif self.delivery_failure is not None:
+            log.info("notices reach the screen again (failing since %s)", self.delivery_failure[1])
+            self.delivery_failure = None
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
         if notice.kind != CONFIG:
             self.last_shown = (notice.kind, now)
             self.record(notice.at, notice.kind, "shown", notice.merged)
+
+    def _delivery_failed(self, error: str, now: datetime) -> None:
+        """Keep the latest reason and the time of the first failure in a row, for ``status``."""
+        since = self.delivery_failure[1] if self.delivery_failure else now
+        self.delivery_failure = (error, since)
 
 
 REMINDER, CONFIG = "reminder", "config"

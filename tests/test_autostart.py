@@ -8,8 +8,9 @@ import plistlib
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from ergo_daemon import backends, cli
-from ergo_daemon.autostart import AutostartError, launch_command
+from ergo_daemon.autostart import AutostartError, SharedCheck, hidden_from_others, launch_command
 from ergo_daemon.autostart.launchd import LABEL, LaunchdAutostart
 from ergo_daemon.autostart.registry import (
     APPROVED_KEY,
@@ -130,7 +131,9 @@ def xdg(
     admin: bool = True,
     systemctl: bool = True,
     enable_fails: bool = False,
+    shared: SharedCheck | None = None,
 ) -> tuple[XdgAutostart, XdgPaths, FakeSystemctl]:
+    shared = shared or everyone_may_run
     paths = xdg_paths(tmp_path)
     runner = FakeSystemctl(paths, enable_fails)
     adapter = XdgAutostart(
@@ -140,8 +143,14 @@ def xdg(
         environ={"PATH": "/usr/bin:/bin"},
         run=runner,
         which=lambda name: f"/usr/bin/{name}" if systemctl or name != "systemctl" else None,
+        shared=shared,
     )
     return adapter, paths, runner
+
+
+def everyone_may_run(_program: Path, _package: Path | None) -> None:
+    """Stands in for the file-mode check: pytest's own folders are closed to other users."""
+    return None
 
 
 def entry_of(paths: XdgPaths, system: bool = False) -> Path:
@@ -203,6 +212,9 @@ def test_the_entries_the_adapter_writes_pass_desktop_file_validate(tmp_path: Pat
         written.append(entry_of(paths, system).read_text())
         validate_desktop(entry_of(paths, system))
         adapter.disable(system=system, systemd=systemd)
+        if system:  # removed, not hidden: see test_system_wide_status_says_...
+            assert not entry_of(paths, system).exists()
+            continue
         written.append(entry_of(paths, system).read_text())
         validate_desktop(entry_of(paths, system))
     assert len(set(written)) == 4  # plain, skipped, and both hidden; system = user
@@ -432,6 +444,7 @@ def launchd(tmp_path: Path, admin: bool = True) -> LaunchdAutostart:
         str(fake_python(tmp_path)),
         lambda: admin,
         system_dir=tmp_path / "Library" / "LaunchAgents",
+        shared=everyone_may_run,
     )
 
 
@@ -661,3 +674,106 @@ def test_cli_status_exit_codes(
     assert out.startswith("Autostart (this user): NOT working") and "does not exist" in out
     assert cli.main(["autostart", "disable"]) == 0
     assert cli.main(["autostart", "disable"]) == 0
+
+
+# -- --system: every user must be able to run what the entry starts
+
+
+@pytest.fixture
+def shared_tree() -> Iterator[Path]:
+    """A folder other users can enter (pytest's tmp_path is closed to them), removed after."""
+    tree = Path(tempfile.mkdtemp(prefix="ergo-autostart-"))
+    tree.chmod(0o755)
+    yield tree
+    shutil.rmtree(tree)
+
+
+def install(tree: Path, folder: str, mode: int = 0o755) -> tuple[Path, Path]:
+    """A venv-like ``bin/python`` and ``ergo_daemon`` package under ``tree/folder``."""
+    root = tree / folder
+    (root / "bin").mkdir(parents=True)
+    python = root / "bin" / "python"
+    python.write_text("#!/bin/sh\n")
+    python.chmod(0o755)
+    package = root / "lib" / "ergo_daemon"
+    package.mkdir(parents=True)
+    (package / "__main__.py").write_text("")
+    for folder_path in (root, root / "bin", root / "lib", package):
+        folder_path.chmod(0o755)
+    (tree / folder.split("/")[0]).chmod(mode)
+    return python, package
+
+
+def test_system_wide_refuses_an_interpreter_other_users_cannot_reach(
+    tmp_path: Path, shared_tree: Path
+) -> None:
+    private, package = install(shared_tree, "root/.venv", mode=0o700)  # like /root/.venv
+
+    def check(program: Path, _package: Path | None) -> str | None:
+        return hidden_from_others(program, package)
+
+    adapter, paths, _ = xdg(tmp_path, private, shared=check)
+    with pytest.raises(AutostartError) as refused:
+        adapter.enable(system=True, systemd=False)
+    message = str(refused.value)
+    assert f"{shared_tree / 'root'} is closed to other users (mode 700)" in message
+    assert "/opt/ergo-daemon/bin/python -m ergo_daemon autostart enable --system" in message
+    assert not entry_of(paths, system=True).exists()
+
+    link = shared_tree / "opt" / "bin" / "python"  # a shared path that links into the home
+    link.parent.mkdir(parents=True)
+    link.symlink_to(private)
+    for folder in (link.parent, link.parent.parent):
+        folder.chmod(0o755)
+    adapter, paths, _ = xdg(tmp_path, link, shared=check)
+    with pytest.raises(AutostartError, match="closed to other users"):
+        adapter.enable(system=True, systemd=False)
+
+
+def test_system_wide_status_says_when_others_cannot_run_it_and_disable_removes_it(
+    tmp_path: Path,
+    shared_tree: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    python, package = install(shared_tree, "opt/ergo-daemon")
+
+    def check(program: Path, _package: Path | None) -> str | None:
+        return hidden_from_others(program, package)
+
+    adapter, paths, _ = xdg(tmp_path, python, shared=check)
+    adapter.enable(system=True, systemd=False)
+    assert adapter.status(system=True, systemd=False).ok
+    (package / "__main__.py").chmod(0o600)
+    with pytest.raises(AutostartError, match=r"other users may not read .*__main__\.py"):
+        adapter.enable(system=True, systemd=False)
+
+    python.chmod(0o700)  # the entry is there, but only its owner could run the program
+    use_adapter(monkeypatch, adapter)
+    assert cli.main(["autostart", "status", "--system"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Autostart (system-wide): NOT working, see below.")
+    assert f"other users cannot start it: other users may not run {python} (mode 700)" in out
+
+    assert adapter.disable(system=True, systemd=False).startswith(
+        f"Disabled: removed {entry_of(paths, system=True)}"
+    )
+    assert not entry_of(paths, system=True).exists()
+    assert not adapter.status(system=True, systemd=False).entries
+    assert adapter.disable(system=True, systemd=False).startswith("Not enabled")
+
+
+def test_launch_agent_for_everyone_refuses_a_private_interpreter(
+    tmp_path: Path, shared_tree: Path
+) -> None:
+    private, package = install(shared_tree, "Users/admin/venv", mode=0o700)
+    agent = LaunchdAutostart(
+        tmp_path / "Users" / "a",
+        str(private),
+        lambda: True,
+        system_dir=tmp_path / "Library" / "LaunchAgents",
+        shared=lambda program, _package: hidden_from_others(program, package),
+    )
+    with pytest.raises(AutostartError, match="closed to other users"):
+        agent.enable(system=True, systemd=False)
+    assert agent.enable(system=False, systemd=False).startswith("Enabled"), "fine for oneself"

@@ -66,10 +66,11 @@ def test_presets_lists_each_with_a_description() -> None:
     assert all(len(line.split(maxsplit=1)[1]) > 20 for line in lines)
 
 
-def test_a_broken_config_stops_run_with_file_line_and_key(tmp_path: Path) -> None:
+def test_a_broken_config_stops_preview_with_file_line_and_key(tmp_path: Path) -> None:
+    # `run` goes on with the last good settings instead: see test_reload_e2e.py.
     config = tmp_path / "config.toml"
     config.write_text('[stretch]\nevery = "half an hour"\n')
-    result = ergo("run", "--config", str(config), env={"XDG_STATE_HOME": str(tmp_path)})
+    result = ergo("preview", "--config", str(config))
     assert result.returncode == 2
     assert f"{config}:2: stretch.every = 'half an hour': expected a duration" in result.stderr
     assert "Traceback" not in result.stderr

@@ -127,3 +127,39 @@ def test_bad_set_flags_are_clear_errors(flag: str) -> None:
     result = ergo("config", "show", "--set", flag)
     assert result.returncode == 2
     assert "--set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_has_a_time_zone_and_custom_examples_that_validate_once_uncommented(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "config.toml"
+    assert ergo("config", "init", str(target)).returncode == 0
+    text = target.read_text()
+    assert "README" not in text, "an install has no README to point at"
+    assert "\n# timezone = " in text and "# [[custom]]\n" in text
+    examples = text[text.index("# [[custom]]") :]
+    uncommented = "".join(
+        line[2:] if line.startswith("# ") and ("=" in line or line.startswith("# [[")) else line
+        for line in examples.splitlines(keepends=True)
+    )
+    mine = tmp_path / "mine.toml"
+    mine.write_text(uncommented)
+    assert ergo("config", "validate", str(mine)).returncode == 0
+    shown = json.loads(ergo("config", "show", "--json", "--config", str(mine)).stdout)["settings"]
+    assert [c["name"] for c in shown["custom"]] == ["lunch-walk", "breathe"]
+    assert shown["content"]["exercises"][0]["id"] == "door-frame-stretch"
+
+
+def test_config_example_lists_and_prints_the_organisation_examples() -> None:
+    listed = ergo("config", "example")
+    assert listed.returncode == 0
+    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    assert names == ["defaults", "policy", "admx", "adml", "mobileconfig"]
+    organisation = Path(__file__).parents[1] / "config" / "organisation"
+    policy = ergo("config", "example", "policy")
+    assert policy.stdout == (organisation / "policy.toml").read_text()
+    admx = ergo("config", "example", "admx").stdout
+    assert admx == (organisation / "windows" / "ergo-daemon.admx").read_text()
+    unknown = ergo("config", "example", "gpo")
+    assert unknown.returncode == 2
+    assert "no example 'gpo'; there are: defaults, policy, admx, adml" in unknown.stderr

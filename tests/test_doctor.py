@@ -53,4 +53,7 @@ def test_a_working_desktop_reports_x11_idle_and_delivers_a_test_notice(desktop: 
     assert report["config"]["ok"]
     desktop.wait_for_notifications(lambda ns: any(n.summary == "ergo-daemon test" for n in ns), 10)
     desktop.stop_notification_server()
-    assert doctor(desktop.env).returncode == 1, "no server: notifications cannot be delivered"
+    done = doctor(desktop.env)
+    assert done.returncode == 1, "no server: notifications cannot be delivered"
+    assert "no notification server is running on the session bus" in done.stdout
+    assert "ServiceUnknown" not in done.stdout and "('" not in done.stdout

@@ -55,17 +55,44 @@ def _state_dir(desktop: Desktop) -> Path:
     return Path(desktop.env["XDG_STATE_HOME"]) / "ergo-daemon"
 
 
+def _cli(desktop: Desktop, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", *args],
+        env=desktop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def _status(desktop: Desktop) -> dict[str, Any]:
+    done = _cli(desktop, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    status: dict[str, Any] = json.loads(done.stdout)
+    return status
+
+
 def test_the_notification_server_dies_and_comes_back(
     desktop: Desktop, start_daemon: Any, tmp_path: Path
 ) -> None:
     daemon = start_daemon(desktop.env, "--speed", SPEED, "--config", _config(tmp_path))
     with desktop.keep_active():
         desktop.wait_for_notifications(lambda _: _eyes(desktop) >= 1, 15)
+        assert _status(desktop)["delivery_problem"] is None
         desktop.stop_notification_server()
         daemon.wait_for_log("could not show 'Rest your eyes", 15)
+        problem = _status(desktop)["delivery_problem"]
+        assert problem["error"] == "no notification server is running on the session bus"
+        assert problem["since"] is not None
+        line = _cli(desktop, "status").stdout
+        assert "notices are NOT shown since " in line and "no notification server" in line, line
+        report = {f["port"]: f for f in json.loads(_cli(desktop, "doctor", "--json").stdout)}
+        assert not report["daemon"]["ok"] and "NOT shown" in report["daemon"]["detail"]
         desktop.start_notification_server()
         shown = _eyes(desktop)
         desktop.wait_for_notifications(lambda _: _eyes(desktop) > shown, 15)
+    assert _status(desktop)["delivery_problem"] is None, "cleared by the next notice shown"
+    assert "NOT shown" not in _cli(desktop, "status").stdout
     assert daemon.process.poll() is None
 
 
@@ -76,6 +103,8 @@ def test_the_session_bus_disappears(desktop: Desktop, start_daemon: Any, tmp_pat
         desktop.stop_session_bus()
         daemon.wait_for_log("reminder (no desktop notifications): Rest your eyes", 20)
         time.sleep(6)  # more reminders fall due meanwhile
+        problem = _status(desktop)["delivery_problem"]
+        assert problem["error"].startswith("only written to the log: session bus unavailable")
     log = daemon.log()
     assert log.count("is gone (session bus unavailable") == 1, log
     assert log.count("reminder (no desktop notifications)") >= 2, log

@@ -33,7 +33,7 @@ def test_dbus_notifier_delivers_to_the_real_server_and_survives_its_restart(
         "Look out of the window.",
     )
     desktop.stop_notification_server()
-    with pytest.raises(DeliveryError, match=r"notification server refused|unavailable"):
+    with pytest.raises(DeliveryError, match="no notification server is running"):
         notifier.send(NOTICE)
     desktop.start_notification_server()
     notifier.send(NOTICE)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import plistlib
 import shutil
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from desktop import Desktop
 
 from ergo_daemon.settings.layers import ConfigError
 from ergo_daemon.settings.load import load_settings
@@ -260,3 +263,66 @@ def test_windows_policy_files_count_only_when_administrators_own_them(tmp_path: 
     owners["owner"] = "S-1-5-21-1004336348-1177238915-682003330-1001"  # an ordinary user
     assert load_settings(environ={}, stores=[store]).settings.eyes.every == timedelta(minutes=20)
     assert "not an administrator" in store.places()[1].note
+
+
+def _ignored_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A valid policy.toml in the organisation folder, but writable by every user."""
+    from ergo_daemon import backends
+
+    folder = _org(tmp_path)
+    policy = folder / "policy.toml"
+    policy.write_text('[eyes]\nevery = "45m"\n')
+    policy.chmod(0o666)
+    monkeypatch.setattr(backends, "organisation_stores", lambda: [OrganisationFiles(folder)])
+    monkeypatch.delenv("ERGO_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+    return policy
+
+
+def test_validate_says_an_ignored_policy_file_is_ignored_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ergo_daemon.cli import main
+
+    policy = _ignored_policy(tmp_path, monkeypatch)
+    assert main(["config", "validate", str(policy)]) == 1
+    out = capsys.readouterr()
+    assert f"{policy}: valid, but IGNORED as policy: " in out.err
+    assert (posix_untrusted(policy) or "never trusted") in out.err
+    assert ": ok" not in out.out
+    policy.chmod(0o644)
+    if os.geteuid() == 0:  # root's file, no longer writable by others: in force again
+        assert main(["config", "validate", str(policy)]) == 0
+        assert f"{policy}: ok" in capsys.readouterr().out
+
+
+@pytest.fixture
+def keep_log_level() -> Iterator[None]:
+    """``doctor`` quiets the package's logger for good; other tests read its log."""
+    logger = logging.getLogger("ergo_daemon")
+    level = logger.level
+    yield
+    logger.setLevel(level)  # setLevel, not the attribute: it also clears the cached levels
+
+
+@pytest.mark.usefixtures("keep_log_level")
+def test_doctor_fails_while_the_policy_file_is_ignored(
+    desktop: Desktop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ergo_daemon.cli import main
+
+    for name, value in desktop.env.items():  # notifications work: only the policy fails
+        monkeypatch.setenv(name, value)
+    policy = _ignored_policy(tmp_path, monkeypatch)
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"NO  config         files: policy {policy} is IGNORED ({posix_untrusted(policy)})" in out
+    )
+    assert f"fix: chown root:root {policy} && chmod 644 {policy}" in out
+    policy.chmod(0o644)
+    if os.geteuid() == 0:
+        assert main(["doctor"]) == 0, capsys.readouterr().out

@@ -6,8 +6,10 @@ The adapters (one module per mechanism) are picked by ``ergo_daemon.backends.aut
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -33,16 +35,19 @@ class Entry:
     state: str
     command: tuple[str, ...]
     program_exists: bool
+    problem: str = ""  # why it cannot work although the program exists, e.g. others cannot run it
 
     def describe(self) -> str:
         """``XDG autostart entry /h/.config/autostart/ergo-daemon.desktop: enabled`` + command."""
         program = self.command[0] if self.command else ""
         if not program:
             runs = "runs nothing (no command)"
-        elif self.program_exists:
-            runs = f"runs {' '.join(self.command)}"
-        else:
+        elif not self.program_exists:
             runs = f"runs {' '.join(self.command)}, but {program} does not exist"
+        elif self.problem:
+            runs = f"runs {' '.join(self.command)}, but {self.problem}"
+        else:
+            runs = f"runs {' '.join(self.command)}"
         return f"{self.kind} {self.where}: {self.state}\n  {runs}"
 
 
@@ -60,7 +65,9 @@ class Status:
     @property
     def ok(self) -> bool:
         """Installed, every entry enabled, and every program they run exists."""
-        return bool(self.entries) and all(e.enabled and e.program_exists for e in self.entries)
+        return bool(self.entries) and all(
+            e.enabled and e.program_exists and not e.problem for e in self.entries
+        )
 
     def describe(self) -> str:
         """The lines ``ergo-daemon autostart status`` prints."""
@@ -108,6 +115,54 @@ def launch_command(executable: str) -> tuple[str, ...]:
 def program_exists(program: str) -> bool:
     """Whether ``program`` is a file this user may run."""
     return bool(program) and Path(program).is_file() and os.access(program, os.X_OK)
+
+
+def package_dir() -> Path:
+    """The folder of the installed ``ergo_daemon`` package, which ``-m ergo_daemon`` reads."""
+    return Path(__file__).resolve().parents[1]
+
+
+def hidden_from_others(program: Path, package: Path | None = None) -> str | None:
+    """Why other users could not run ``program`` (and read ``package``); None when they can.
+
+    ``hidden_from_others(Path("/root/.venv/bin/python"))`` is ``"/root is closed to other
+    users (mode 700)"``. Both the path as written and the file a symlink leads to count: a
+    venv's ``bin/python`` links to an interpreter that may sit in a private home.
+    """
+    checks = [(program, stat.S_IXOTH)]
+    if package is not None:
+        checks += [(package, stat.S_IROTH | stat.S_IXOTH), (package / "__main__.py", stat.S_IROTH)]
+    try:
+        for path, needed in checks:
+            for candidate in dict.fromkeys([Path(path).absolute(), Path(path).resolve()]):
+                for folder in reversed(candidate.parents):
+                    if not folder.stat().st_mode & stat.S_IXOTH:
+                        return f"{folder} is closed to other users (mode {_mode(folder)})"
+                if candidate.stat().st_mode & needed != needed:
+                    what = "run" if needed == stat.S_IXOTH else "read"
+                    return f"other users may not {what} {candidate} (mode {_mode(candidate)})"
+    except OSError as exc:
+        return f"cannot check {exc.filename}: {exc.strerror or exc}"
+    return None
+
+
+def _mode(path: Path) -> str:
+    return f"{path.stat().st_mode & 0o777:o}"
+
+
+SharedCheck = Callable[[Path, "Path | None"], "str | None"]
+
+
+def require_shared(check: SharedCheck, command: tuple[str, ...]) -> None:
+    """Refuse a machine-wide entry that other users could not start: it would fail at login."""
+    why = check(Path(command[0]), package_dir())
+    if why is not None:
+        raise AutostartError(
+            f"--system would start {command[0]} for every user, but {why}. Install "
+            "ergo-daemon where every user can run it (e.g. a venv made with "
+            "'python3 -m venv /opt/ergo-daemon'), then run enable from there: "
+            "/opt/ergo-daemon/bin/python -m ergo_daemon autostart enable --system"
+        )
 
 
 def require_admin(is_admin: bool, where: Path | str, how: str) -> None:
@@ -158,3 +213,14 @@ def remove_file(path: Path) -> bool:
     except OSError as exc:
         raise AutostartError(f"cannot remove {path}: {exc.strerror or exc}") from exc
     return True
+
+
+def for_everyone(check: SharedCheck, entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """Machine-wide entries, each marked when other users could not run its program."""
+    marked = []
+    for entry in entries:
+        why = check(Path(entry.command[0]), None) if entry.program_exists else None
+        marked.append(
+            replace(entry, problem=f"other users cannot start it: {why}") if why else entry
+        )
+    return tuple(marked)

@@ -13,11 +13,15 @@ from typing import Any
 from ergo_daemon.autostart import (
     AutostartError,
     Entry,
+    SharedCheck,
     Status,
+    for_everyone,
+    hidden_from_others,
     launch_command,
     program_exists,
     remove_file,
     require_admin,
+    require_shared,
     write_file,
 )
 
@@ -51,7 +55,9 @@ class LaunchdAutostart:
         executable: str,
         is_admin: Callable[[], bool],
         system_dir: Path = SYSTEM_DIR,
+        shared: SharedCheck = hidden_from_others,
     ) -> None:
+        self._shared = shared  # can other users run it? (for --system)
         self._home = home
         self._executable = executable
         self._is_admin = is_admin
@@ -65,6 +71,8 @@ class LaunchdAutostart:
     def enable(self, *, system: bool, systemd: bool) -> str:
         path = self._checked(system, systemd)
         command = launch_command(self._executable)
+        if system:
+            require_shared(self._shared, command)
         data = plistlib.dumps(agent_plist(command))
         if not write_file(path, data, private_dirs=False):
             return f"Already enabled (unchanged): {path}."
@@ -100,7 +108,8 @@ class LaunchdAutostart:
         else:
             enabled, state = True, "enabled (RunAtLoad)"
         exists = bool(command) and program_exists(command[0])
-        return Status(scope, (Entry(kind, str(path), enabled, state, command, exists),))
+        entries = (Entry(kind, str(path), enabled, state, command, exists),)
+        return Status(scope, for_everyone(self._shared, entries) if system else entries)
 
     def _checked(self, system: bool, systemd: bool) -> Path:
         if systemd:

@@ -2,9 +2,10 @@
 
 The entry is ``ergo-daemon.desktop`` in ``$XDG_CONFIG_HOME/autostart`` (``/etc/xdg/autostart``
 with ``--system``); ``disable`` sets ``Hidden=true`` in it, which also hides a system-wide
-entry of the same name for this user. With ``--systemd`` the daemon is a ``systemd --user``
-unit tied to ``graphical-session.target`` and the entry says ``X-systemd-skip=true``, so
-sessions that systemd manages start only the unit and others still start the entry.
+entry of the same name for this user (``disable --system`` removes the system-wide one).
+With ``--systemd`` the daemon is a ``systemd --user`` unit tied to ``graphical-session.target``
+and the entry says ``X-systemd-skip=true``, so sessions that systemd manages start only the
+unit and others still start the entry.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ from ergo_daemon.autostart import (
     APP,
     AutostartError,
     Entry,
+    SharedCheck,
     Status,
+    for_everyone,
+    hidden_from_others,
     launch_command,
     program_exists,
     remove_file,
     require_admin,
+    require_shared,
     write_file,
 )
 
@@ -92,8 +97,10 @@ class XdgAutostart:
         environ: Mapping[str, str],
         run: Runner | None = None,
         which: Callable[[str], str | None] | None = None,
+        shared: SharedCheck = hidden_from_others,
     ) -> None:
         self._paths = paths
+        self._shared = shared  # can other users run it? (for --system)
         self._executable = executable
         self._is_admin = is_admin
         self._environ = dict(environ)
@@ -103,9 +110,10 @@ class XdgAutostart:
     def enable(self, *, system: bool, systemd: bool) -> str:
         desktop = self._paths.autostart_dir(system) / DESKTOP_FILE
         unit = self._paths.unit_dir(system) / UNIT
+        command = launch_command(self._executable)
         if system:
             require_admin(self._is_admin(), desktop, NEEDS_ROOT)
-        command = launch_command(self._executable)
+            require_shared(self._shared, command)
         shown = shlex.join(command)
         lines: list[str] = []
         if systemd:
@@ -133,6 +141,12 @@ class XdgAutostart:
         lines: list[str] = []
         if self._has_unit(system):
             lines += self._remove_unit(unit, system)
+        if system:  # the machine-wide entry is ours to remove, not to hide
+            if remove_file(desktop):
+                lines.append(f"Disabled: removed {desktop}; it takes effect at each next login.")
+            else:
+                lines.append(f"Not enabled: there is no {desktop}; nothing to do.")
+            return "\n".join(lines)
         try:
             text = desktop.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -183,7 +197,8 @@ class XdgAutostart:
                 "'ergo-daemon autostart enable --systemd' makes the entry step aside there.",
             )
         scope = "system-wide" if system else "this user"
-        return Status(scope=scope, entries=tuple(entries), notes=notes)
+        shown = for_everyone(self._shared, entries) if system else tuple(entries)
+        return Status(scope=scope, entries=shown, notes=notes)
 
     def _unit_found(self, system: bool) -> Path | None:
         """The unit that applies: the scope's own, else a shared one (``/etc``, ``/usr/lib``)."""

@@ -1,4 +1,4 @@
-"""``ergo-daemon config show|validate|paths|init``: what is set, by whom, and is it valid.
+"""``ergo-daemon config show|validate|paths|init|example``: what is set, by whom, is it valid.
 
 The settings modules (and pydantic) are imported by each action, not here: the daemon's own
 command line builds this parser too, and should not pay for them twice.
@@ -41,6 +41,15 @@ def register(commands: Any) -> None:
     init.add_argument("path", nargs="?", type=Path, help="where (default: your config file)")
     init.add_argument("--force", action="store_true", help="replace an existing file")
     init.set_defaults(handler=_init)
+
+    example = actions.add_parser(
+        "example",
+        help="print an organisation example (defaults, policy, admx, adml, mobileconfig)",
+        description="Without NAME: list the shipped examples. With NAME: print it, e.g. "
+        "'ergo-daemon config example policy > policy.toml'.",
+    )
+    example.add_argument("name", nargs="?", metavar="NAME")
+    example.set_defaults(handler=_example)
 
 
 def _source(key: str, sources: dict[str, str]) -> str:
@@ -86,9 +95,17 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ergo_daemon import backends
     from ergo_daemon.settings.layers import read_toml, validate
     from ergo_daemon.settings.load import preset_layer
 
+    # An organisation file the daemon ignores as untrusted is no "ok", however valid it reads.
+    ignored = {
+        place.file.resolve(): place
+        for store in backends.organisation_stores()
+        for place in store.places()
+        if place.file is not None and place.note.startswith("ignored")
+    }
     failed = 0
     for path in args.files:
         try:
@@ -99,6 +116,15 @@ def _validate(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             failed += 1
             print(exc, file=sys.stderr)
+            continue
+        if (place := ignored.get(path.resolve())) is not None:
+            failed += 1
+            why = place.note.removeprefix("ignored: ")
+            print(
+                f"{path}: valid, but IGNORED as {place.what}: {why}. A file other users can "
+                "change is not trusted: make it and its folder root's, writable by root alone",
+                file=sys.stderr,
+            )
         else:
             print(f"{path}: ok" + ("" if layer.data else " (empty: the built-in defaults apply)"))
     return 1 if failed else 0
@@ -147,13 +173,75 @@ def _init(args: argparse.Namespace) -> int:
     )
     header = (
         "# ergo-daemon configuration. Every key is shown with its default, commented out;\n"
-        "# remove the '# ' in front of a key to change it. Durations: 20s, 20m, 1h30m.\n"
-        "# See README.md for what each key does, and `ergo-daemon config show --sources`.\n\n"
+        "# remove the '# ' in front of a key to change it. Durations: 20s, 20m, 1h30m;\n"
+        "# times of day: 08:30. `ergo-daemon config validate FILE` checks this file,\n"
+        "# `ergo-daemon config show --sources` shows what is in force and who set it.\n\n"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + body, encoding="utf-8")
+    path.write_text(header + _complete(body), encoding="utf-8")
     validate([Layer(str(path), read_toml(path).data)])
     print(f"wrote {path}")
+    return 0
+
+
+# Commented examples for what has no default to show: your own reminders and exercises.
+CUSTOM_EXAMPLE = """
+# Your own reminders, as many [[custom]] tables as you like: each either at fixed
+# times of day (`at`, on `days`) or after `every` of active time (a break of
+# `duration` also counts as done). Names must differ from each other and from
+# eyes, stretch, break, posture and hydration.
+# [[custom]]
+# name = "lunch-walk"
+# title = "Lunch walk"
+# message = "Ten minutes outside before you eat."
+# at = ["12:30"]
+# days = "mon-fri"
+#
+# [[custom]]
+# name = "breathe"
+# title = "Three slow breaths"
+# every = "45m"
+# duration = "1m"
+
+# Your own exercises, added to the shipped ones:
+# [[content.exercises]]
+# id = "door-frame-stretch"
+# name = "Door-frame stretch"
+# area = "chest"
+# positions = ["standing"]
+# dose = "Hold 20 s, twice"
+# how = "Forearms on a door frame, step through until you feel the chest open."
+# caution = "A gentle pull only."
+"""
+
+
+def _complete(body: str) -> str:
+    """The defaults written out, plus the keys that have none to show: a zone, [[custom]]."""
+    import tzlocal
+
+    zone = tzlocal.get_localzone_name() or "Europe/Berlin"
+    lines = [line for line in body.splitlines(keepends=True) if line != "# custom = []\n"]
+    at = next(i for i, line in enumerate(lines) if line.startswith("# hours = "))
+    timezone = f'# timezone = "{zone}"'
+    lines.insert(at + 1, f"{timezone:<42} # IANA name; the system's zone when not set\n")
+    return "".join(lines) + CUSTOM_EXAMPLE
+
+
+def _example(args: argparse.Namespace) -> int:
+    from ergo_daemon.settings.examples import EXAMPLES, example_text
+
+    if args.name is None:
+        for name, (file, what) in EXAMPLES.items():
+            print(f"{name:<13} {file:<37} {what}")
+        return 0
+    if args.name not in EXAMPLES:
+        print(
+            f"ergo-daemon config example: no example {args.name!r}; "
+            f"there are: {', '.join(EXAMPLES)}",
+            file=sys.stderr,
+        )
+        return 2
+    print(example_text(args.name), end="")
     return 0
 
 

@@ -74,24 +74,48 @@ def _send(args: argparse.Namespace) -> int:
 
 def _fields(args: argparse.Namespace) -> dict[str, Any]:
     """The request's fields from the command line; raises ValueError for what cannot be sent."""
-    from ergo_daemon.durations import parse_duration
-
     match args.command:
         case "pause":
             words = args.length
             if not words:
                 return {}
             if words[0] == "until" and len(words) == 2:
-                return {"until": words[1]}
+                return {"until": _time_of_day(words[1])}
             if len(words) == 1:
-                return {"seconds": parse_duration(words[0]).total_seconds()}
+                return {"seconds": _seconds(words[0])}
             raise ValueError("say how long: '45m', 'until 14:00' or 'until tomorrow'")
         case "snooze":
             kind, duration = args.kind, args.duration
             if kind is not None and duration is None and kind[:1].isdigit():
                 kind, duration = None, kind  # 'snooze 10m'
-            seconds = parse_duration(duration).total_seconds() if duration else None
-            return {"kind": kind, "seconds": seconds}
+            return {"kind": kind, "seconds": _seconds(duration) if duration else None}
         case "skip" | "done":
             return {"kind": args.kind}
     return {}
+
+
+LONGEST = 7 * 86400  # the daemon takes pauses and snoozes of up to a week
+
+
+def _seconds(text: str) -> float:
+    """``"45m"`` as 2700.0; a ValueError in plain words for anything the daemon would refuse."""
+    from ergo_daemon.durations import FORMAT_HELP, parse_duration
+
+    try:
+        seconds = parse_duration(text).total_seconds()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a length of time; expected {FORMAT_HELP}") from None
+    if not 0 < seconds <= LONGEST:
+        raise ValueError(f"{text!r}: expected more than 0s and at most 7 days (168h)")
+    return seconds
+
+
+def _time_of_day(text: str) -> str:
+    """``"9:05"`` as ``"09:05"``; ``"tomorrow"`` as is; a plain ValueError otherwise."""
+    if text == "tomorrow":
+        return text
+    hour, sep, minute = text.partition(":")
+    digits = sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+    if digits and int(hour) < 24 and int(minute) < 60:
+        return f"{int(hour):02d}:{minute}"
+    raise ValueError(f"until {text!r}: expected a time of day from 00:00 to 23:59, or 'tomorrow'")

@@ -1,7 +1,8 @@
 """``ergo-daemon doctor [--json] [--notify]``: what works here, what does not, and what to do.
 
 For each port it names the backend found, runs a live probe, and gives a fix when the probe
-fails. Exit status 1 when notifications cannot be delivered, else 0.
+fails. Exit status 1 when notifications cannot be delivered or the configuration is not what
+runs (a broken file, or an organisation file ignored as untrusted), else 0.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def _doctor(args: argparse.Namespace) -> int:
             print(f"{'ok' if f.ok else 'NO':<3} {f.port:<14} {f.backend}: {f.detail}")
             if f.fix:
                 print(f"    fix: {f.fix}")
-    return 0 if findings[0].ok else 1
+    # Notices that cannot be shown, or settings not in force (a broken or ignored file): 1.
+    config = next(f for f in findings if f.port == "config")
+    return 0 if findings[0].ok and config.ok else 1
 
 
 def _notifications(*, send: bool) -> Finding:
@@ -126,11 +129,20 @@ def _config() -> Finding:
     from ergo_daemon.settings.layers import ConfigError
     from ergo_daemon.settings.load import load_settings
 
+    stores = backends.organisation_stores()
+    ignored = [p for store in stores for p in store.places() if p.note.startswith("ignored")]
     try:
-        loaded = load_settings(environ=os.environ, stores=backends.organisation_stores())
+        loaded = load_settings(environ=os.environ, stores=stores)
     except ConfigError as exc:
         first = str(exc).splitlines()[0]
         return Finding("config", "files", False, first, "ergo-daemon config validate FILE")
+    if ignored:
+        # The daemon runs without these files: the organisation's settings are not in force.
+        detail = "; ".join(
+            f"{p.what} {p.where} is IGNORED ({p.note.removeprefix('ignored: ')})" for p in ignored
+        )
+        fix = "; ".join(f"chown root:root {p.where} && chmod 644 {p.where}" for p in ignored)
+        return Finding("config", "files", False, detail, f"{fix} (and its folder: root's, 755)")
     files = ", ".join(str(f) for f in loaded.files if f.exists()) or "none (built-in defaults)"
     return Finding("config", "files", True, f"valid; read from {files}")
 
@@ -141,9 +153,19 @@ def _daemon() -> Finding:
     from ergo_daemon.control.messages import encode_request, parse_reply
 
     try:
-        _, message, _ = parse_reply(call(backends.control_endpoint(), encode_request("status")))
+        reply = call(backends.control_endpoint(), encode_request("status"))
+        _, message, data = parse_reply(reply)
     except NotRunning as exc:
         return Finding("daemon", "control", False, str(exc), "ergo-daemon run")
     except Exception as exc:  # a hung or odd daemon is a finding
         return Finding("daemon", "control", False, str(exc), "ergo-daemon stop; ergo-daemon run")
-    return Finding("daemon", "control", True, f"running: {message}")
+    running = f"running: {message.splitlines()[0]}"
+    # What the running daemon itself found: notices not shown, or settings standing in.
+    if failure := data.get("delivery_problem"):
+        detail = f"{running}; but its notices are NOT shown since {failure['since']}: "
+        return Finding("daemon", "control", False, detail + str(failure["error"]))
+    if (settings := data.get("settings") or {}).get("problem"):
+        first = str(settings["problem"]).splitlines()[0]
+        detail = f"{running}; but it runs on {settings['detail']}, because of: {first}"
+        return Finding("daemon", "control", False, detail, "ergo-daemon config validate FILE")
+    return Finding("daemon", "control", True, running)

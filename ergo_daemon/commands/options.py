@@ -40,3 +40,39 @@ def load(args: argparse.Namespace) -> Loaded:
         overrides=args.overrides,
         stores=backends.organisation_stores(),
     )
+
+
+def load_without(args: argparse.Namespace, parts: frozenset[str]) -> Loaded:
+    """Like ``load``, leaving out some of ``fallback.PARTS`` (to run on what is still valid)."""
+    import tempfile
+
+    from ergo_daemon import backends
+    from ergo_daemon.settings.load import load_settings
+
+    environ = dict(os.environ)
+    if "the ERGO_* environment" in parts:  # ERGO_CONFIG only says where the file is
+        environ = {
+            k: v for k, v in environ.items() if not k.startswith("ERGO_") or k == "ERGO_CONFIG"
+        }
+    with tempfile.TemporaryDirectory() as scratch:
+        config = args.config
+        if "your config file" in parts:  # an empty file stands in for the user's own
+            config = Path(scratch) / "empty.toml"
+            config.write_text("", encoding="utf-8")
+        command_line = "the command line" not in parts
+        return load_settings(
+            environ=environ,
+            config_path=config,
+            preset=args.preset if command_line else None,
+            overrides=args.overrides if command_line else (),
+            stores=[] if "organisation files" in parts else backends.organisation_stores(),
+        )
+
+
+def watched_files(args: argparse.Namespace) -> list[Path]:
+    """Every file the configuration is read from here, present or not (for the reloader)."""
+    from ergo_daemon import backends
+    from ergo_daemon.settings.load import config_file
+
+    places = [p.file for store in backends.organisation_stores() for p in store.places()]
+    return [config_file(os.environ, args.config)[0], *(f for f in places if f is not None)]

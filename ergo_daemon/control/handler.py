@@ -98,7 +98,10 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
         case m.Stop():
             return "stopping", {}
         case m.Reload():
-            return daemon.reload(now), {}
+            done, summary = daemon.reload(now)
+            if not done:  # exit 1: the new file was refused
+                raise Refused(summary)
+            return summary, {}
     raise Refused(f"unknown command {request.command}")  # pragma: no cover: validated above
 
 
@@ -126,6 +129,15 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
     }
     if problem:
         line += f" (statistics not recorded: {problem})"
+    failure = daemon.delivery_failure
+    data["delivery_problem"] = failure and {"error": failure[0], "since": _iso(failure[1])}
+    if failure is not None:
+        line += f"\nnotices are NOT shown since {_clock(failure[1], now)}: {failure[0]}"
+    in_use = daemon.settings_in_use
+    data["settings"] = in_use.as_json()
+    if in_use.problem is not None:
+        first = in_use.problem.splitlines()[0]
+        line += f"\nsettings: running on {in_use.detail}, because of a configuration error: {first}"
     return line, data
 
 
@@ -174,6 +186,12 @@ def _until(until: datetime | None, now: datetime) -> str:
         return "until resumed"
     local = until.astimezone(now.tzinfo)
     return f"until {local:%H:%M}" if local.date() == now.date() else f"until {local:%a %H:%M}"
+
+
+def _clock(at: datetime, now: datetime) -> str:
+    """``14:05`` today, ``Mon 14:05`` on another day."""
+    local = at.astimezone(now.tzinfo)
+    return f"{local:%H:%M}" if local.date() == now.date() else f"{local:%a %H:%M}"
 
 
 def _iso(at: datetime | None) -> str | None:

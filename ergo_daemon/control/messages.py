@@ -67,6 +67,16 @@ Request = Annotated[
     Status | Pause | Resume | Snooze | Skip | Done | Stop | Reload, Field(discriminator="command")
 ]
 _requests: TypeAdapter[Request] = TypeAdapter(Request)
+_MODELS: dict[str, type[_Request]] = {
+    "status": Status,
+    "pause": Pause,
+    "resume": Resume,
+    "snooze": Snooze,
+    "skip": Skip,
+    "done": Done,
+    "stop": Stop,
+    "reload": Reload,
+}
 
 
 class BadRequest(ValueError):
@@ -88,9 +98,33 @@ def parse_request(raw: bytes) -> Request:
     try:
         return _requests.validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "request"
-        raise BadRequest(f"{where}: {first['msg']}") from None
+        raise BadRequest(_plain(data, exc.errors()[0])) from None
+
+
+# What each field takes, in the words the reply uses when a value is refused.
+ALLOWED = {
+    "seconds": "a length of time above 0 seconds and at most 7 days",
+    "until": "a time of day HH:MM (00:00 to 23:59) or 'tomorrow'",
+    "kind": "a reminder's name in lower-case letters, digits, '-' or '_', e.g. eyes or hydration",
+}
+
+
+def _plain(data: dict[str, Any], error: Any) -> str:
+    """One validation error in plain words: which field, what was sent, what is allowed."""
+    command = data.get("command")
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        sent = f"unknown command {command!r}" if command is not None else "no command given"
+        return f"{sent}; known commands: {', '.join(_MODELS)}"
+    field = str(error["loc"][-1]) if len(error["loc"]) > 1 else ""
+    if error["type"] == "extra_forbidden":
+        model = _MODELS[str(command)]
+        known = [name for name in model.model_fields if name not in ("v", "command")]
+        takes = f"it takes {', '.join(known)}" if known else "it takes nothing else"
+        return f"{command} does not take {field!r}; {takes}"
+    if error["type"] == "missing":
+        return f"{command} needs {field!r}: {ALLOWED.get(field, 'a value')}"
+    allowed = ALLOWED.get(field, "a value")
+    return f"{command}: {field} = {data.get(field)!r} is not allowed; expected {allowed}"
 
 
 def encode_request(command: str, **fields: Any) -> bytes:

@@ -26,6 +26,11 @@ class FallbackNotifier:
         self._down: str | None = None
 
     @property
+    def down(self) -> str | None:
+        """Why the first choice is not in use (None while it is), e.g. no session bus."""
+        return self._down
+
+    @property
     def name(self) -> str:
         return self._fallback.name if self._down else self._primary.name
 

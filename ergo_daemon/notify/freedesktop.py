@@ -81,7 +81,7 @@ class FreedesktopNotifier:
             result: tuple[Any, ...] = unwrap_msg(reply)
             return result
         except DBusErrorResponse as exc:
-            raise DeliveryError(f"notification server refused: {exc.name}: {exc.data}") from exc
+            raise DeliveryError(_refusal(exc.name, exc.data)) from exc
         except (OSError, TimeoutError, KeyError, ValueError) as exc:
             fresh = self._connection is None
             self.close()
@@ -96,3 +96,18 @@ class FreedesktopNotifier:
             finally:
                 self._connection = None
                 self._images = None  # the next server may differ
+
+
+# D-Bus errors that mean nobody on the session bus shows notifications.
+NO_SERVER = frozenset(
+    {"org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner"}
+)
+
+
+def _refusal(name: str, data: tuple[Any, ...]) -> str:
+    """A D-Bus error reply in plain words, e.g. "no notification server is running ..."."""
+    if name in NO_SERVER:
+        return "no notification server is running on the session bus"
+    said = next((str(d) for d in data if isinstance(d, str) and d), "")
+    short = name.rsplit(".", 1)[-1]
+    return f"the notification server refused the notice ({short}{': ' + said if said else ''})"

@@ -214,13 +214,23 @@ class Snooze(Strict):
 class CustomReminder(Strict):
     """Either every N of active time (``every``) or at fixed times (``at``) on ``days``."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    name: str
     title: str = Field(min_length=1, max_length=64)
     message: str = Field(default="", max_length=256)
     every: Duration | None = None
     duration: Duration = timedelta(minutes=1)
     at: Annotated[list[TimeOfDay], BeforeValidator(_to_list)] = []
     days: Days = Field(default=list(WEEKDAYS[:5]), min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", name):
+            raise ValueError(
+                "expected a short name: lower-case letters, digits and '-', starting with a "
+                "letter, at most 32 characters, e.g. lunch-walk"
+            )
+        return name
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Self:
@@ -232,13 +242,22 @@ class CustomReminder(Strict):
 
 
 class Exercise(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str
     name: str = Field(min_length=1, max_length=40)
     area: str
     positions: list[Literal["seated", "standing", "floor"]] = Field(min_length=1)
     dose: str
     how: str
     caution: str
+
+    @field_validator("id")
+    @classmethod
+    def _plain_id(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError(
+                "expected an id of lower-case letters, digits and '-', e.g. door-frame-stretch"
+            )
+        return value
 
 
 class Content(Strict):
@@ -282,13 +301,26 @@ class Settings(BaseModel):
     custom: list[CustomReminder] = []
     content: Content = Content()
 
-    @model_validator(mode="after")
-    def _unique_custom_names(self) -> Self:
-        names = [c.name for c in self.custom]
-        clash = {n for n in names if names.count(n) > 1 or n in BUILT_IN_KINDS}
-        if clash:
-            raise ValueError(f"custom reminder names must be unique and new: {sorted(clash)}")
-        return self
+    @field_validator("custom", mode="after")
+    @classmethod
+    def _unique_custom_names(cls, custom: list[CustomReminder]) -> list[CustomReminder]:
+        # Raised at the clashing entry's name, so the message points at its key and line.
+        from pydantic import ValidationError
+        from pydantic_core import InitErrorDetails, PydanticCustomError
+
+        names = [c.name for c in custom]
+        for index, name in enumerate(names):
+            if name in BUILT_IN_KINDS:
+                why = f"'{name}' is a built-in reminder; give your own reminder another name"
+            elif name in names[:index]:
+                why = f"'{name}' names another [[custom]] reminder already; names must differ"
+            else:
+                continue
+            error = InitErrorDetails(
+                type=PydanticCustomError("custom_name", why), loc=(index, "name"), input=name
+            )
+            raise ValidationError.from_exception_data("custom", [error])
+        return custom
 
 
 BUILT_IN_KINDS = ("eyes", "stretch", "break", "posture", "hydration")

@@ -58,6 +58,9 @@ class Changes:
         self._event.clear()
 
 
+NOT_KNOWN_YET = Reading(idle=None, idle_pending=True)
+
+
 def idle_of(reading: Reading) -> float:
     assert reading.idle is not None
     return reading.idle
@@ -243,13 +246,30 @@ def test_ext_idle_notify_v2_tracks_input_only_and_reports_idle_then_resumed(
         assert [(name, args[1]) for _, name, args in made] == [
             ("get_input_idle_notification", 20_000)
         ]
-        assert source.read().idle == 0.0
+        assert source.read() == NOT_KNOWN_YET, "the compositor's timer has only just started"
         compositor.notify("idled")
         changes.wait("idled")
         assert 20.0 <= idle_of(source.read()) < 21.0
         compositor.notify("resumed")
         changes.wait("resumed")
         assert source.read().idle == 0.0
+    finally:
+        source.close()
+
+
+def test_idle_is_not_known_during_the_first_timeout_then_known_without_an_event(
+    compositor_at: Callable[[dict[str, int]], Compositor], tmp_path: Path
+) -> None:
+    """A person idle for minutes is told "idle" only a timeout after the subscription."""
+    compositor_at({"wl_seat": 7, "ext_idle_notifier_v1": 2})
+    source = WaylandIdle("wl", str(tmp_path), timeout=0.3)
+    changes = Changes()
+    source.watch(changes)
+    try:
+        assert source.read() == NOT_KNOWN_YET
+        # No "idled" came within the timeout, so there was input: the daemon is told to look.
+        changes.wait("idle known once the first timeout is over")
+        assert source.read() == Reading(idle=0.0)
     finally:
         source.close()
 
@@ -311,7 +331,7 @@ def test_real_sway_reports_idle_after_the_timeout_and_input_resets_it(
     changes = Changes()
     source.watch(changes)
     try:
-        assert source.read().idle == 0.0
+        assert source.read() == NOT_KNOWN_YET
         changes.wait("idle after the timeout")
         first = idle_of(source.read())
         assert TIMEOUT <= first < TIMEOUT + 1.0
@@ -356,7 +376,7 @@ def test_swayidle_reports_idle_after_the_timeout_and_input_resets_it(
     changes = Changes()
     source.watch(changes)
     try:
-        assert source.read().idle == 0.0
+        assert source.read() == NOT_KNOWN_YET
         changes.wait("idle after the timeout")
         assert 1.0 <= idle_of(source.read()) < 2.0
         wayland.touch_input()

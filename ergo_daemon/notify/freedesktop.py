@@ -45,12 +45,33 @@ class FreedesktopNotifier:
                 0,
                 "",
                 clamp(notice.title, MAX_TITLE),
-                clamp(notice.message, MAX_MESSAGE),
+                self._body(notice),
                 [],
                 hints,
                 display_seconds(notice) * 1000,
             ),
         )
+
+    def _body(self, notice: Notice) -> str:
+        """The message, escaped where the server reads markup in it: all of it is plain text."""
+        # Asked on every notice: another server may have taken over the name since the last
+        # (notices are minutes apart, and it costs one local call). Texts come from the
+        # configuration too (custom reminders, the person's own content, error messages), so
+        # "Tea & <biscuits>" must show as written, not as broken or applied markup.
+        body = clamp(notice.message, MAX_MESSAGE)
+        return escape_markup(body) if self._reads_markup() else body
+
+    def _reads_markup(self) -> bool:
+        try:
+            (capabilities,) = self._call("GetCapabilities", "", ())
+        except BackendGone:
+            raise
+        except DeliveryError as exc:
+            if self._connection is None:  # the connection broke: Notify would fail too
+                raise
+            log.debug("notification server refused GetCapabilities (%s): no markup assumed", exc)
+            return False
+        return "body-markup" in capabilities
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
@@ -84,3 +105,8 @@ class FreedesktopNotifier:
                 self._connection.close()
             finally:
                 self._connection = None
+
+
+def escape_markup(text: str) -> str:
+    """Plain text as notification markup: ``"5 < 6 & 7"`` -> ``"5 &lt; 6 &amp; 7"``."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

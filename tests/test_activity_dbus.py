@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -189,7 +191,7 @@ def test_screen_saver_prefers_the_first_service_that_answers(bus: str, listener:
 def test_a_source_whose_service_is_missing_is_refused_at_construction(
     bus: str, listener: Listener
 ) -> None:
-    with pytest.raises(ActivityError, match="ServiceUnknown"):
+    with pytest.raises(ActivityError, match="NameHasNoOwner"):  # asked without activation
         MutterIdle.connect(listener, bus, idle_after=1.0)
     with pytest.raises(ActivityError, match="no screen saver answers"):
         ScreenSaverLock.connect(listener, bus, [GNOME_SCREEN_SAVER, FREEDESKTOP_SCREEN_SAVER])
@@ -462,3 +464,93 @@ def test_idle_detection_comes_back_after_gnome_shell_restarts(
     log = daemon.log()
     assert "GNOME Mutter idle monitor works again" in log
     assert "no activity source works any more" not in log
+
+
+_ACTIVATING_BUS = """\
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{services}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@pytest.fixture
+def activating_bus(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A session bus that can start org.gnome.ScreenSaver, as where GNOME is installed.
+
+    Yields the bus address and a file that the service's program writes to when started.
+    """
+    services_dir, started = tmp_path / "services", tmp_path / "screensaver-started"
+    services_dir.mkdir()
+    program = tmp_path / "gnome-screensaver-helper"
+    program.write_text(f"#!/bin/sh\necho started >> {started}\nexit 1\n")
+    program.chmod(0o755)
+    (services_dir / "org.gnome.ScreenSaver.service").write_text(
+        f"[D-BUS Service]\nName=org.gnome.ScreenSaver\nExec={program}\n"
+    )
+    runtime = Path(tempfile.mkdtemp(prefix="ergo-bus-"))
+    config = tmp_path / "bus.conf"
+    config.write_text(_ACTIVATING_BUS.format(socket=runtime / "bus", services=services_dir))
+    bus = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bus.stdout is not None
+        address = bus.stdout.readline().strip()
+        assert address, "dbus-daemon printed no address"
+        yield address, started
+    finally:
+        bus.terminate()
+        bus.wait(timeout=10)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_asking_for_a_screen_saver_never_starts_one_outside_gnome(
+    desktop: Desktop, activating_bus: tuple[str, Path], start_daemon: Any, tmp_path: Path
+) -> None:
+    address, started = activating_bus
+    env = {
+        **desktop.env,
+        "DBUS_SESSION_BUS_ADDRESS": address,
+        "XDG_CURRENT_DESKTOP": "KDE",
+        "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/system_bus_socket",
+    }
+    # The fixture's own check: asking with auto-start allowed does start the program.
+    ask = ["dbus-send", f"--bus={address}", "--print-reply", "--dest=org.gnome.ScreenSaver"]
+    probe = subprocess.run(
+        [*ask, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver.GetActive"],
+        capture_output=True,
+        timeout=30,
+    )
+    assert probe.returncode != 0  # the program exits without taking the name
+    eventually(started.exists, "the stand-in program started by the bus")
+    started.unlink()
+
+    doctor = subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "lock" in doctor.stdout, doctor.stderr
+    assert not started.exists(), "doctor started GNOME's screen saver helper"
+    config = tmp_path / "config.toml"
+    config.write_text(EYES_ONLY)
+    daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+    # At 120x the screen saver is asked again after 0.5 s, 1 s, 2 s: three retries.
+    time.sleep(4.0)
+    assert daemon.stop() == 0
+    assert "screen saver" in daemon.log()
+    assert not started.exists(), "asking for org.gnome.ScreenSaver started GNOME's helper"

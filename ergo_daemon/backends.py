@@ -74,6 +74,18 @@ def activity_hint(environ: Mapping[str, str], platform: str = sys.platform) -> s
     return "run ergo-daemon inside your desktop session (no display is set)"
 
 
+def lock_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:
+    """What to start or change when no source here can tell that the screen is locked."""
+    if not platform.startswith("linux"):
+        return ""
+    if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return "run ergo-daemon inside your desktop session (no session bus is set)"
+    session = "or run ergo-daemon inside your login session, where systemd-logind tells it"
+    if "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":"):
+        return f"start GNOME Shell, which serves org.gnome.ScreenSaver, {session}"
+    return f"run a screen locker that serves org.freedesktop.ScreenSaver, {session}"
+
+
 SYSTEM_BUS = "unix:path=/run/dbus/system_bus_socket"
 IDLE_WATCH_AFTER = 60.0  # seconds without input before an event-driven idle source says so
 IDLE_TIMEOUT = 5.0  # seconds: the Wayland sources' "idle" timeout, the shortest break allowed

@@ -7,16 +7,19 @@ with the protocol definitions pywayland ships, and refuses what a real one would
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import closing, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import HeaderFields
 from wayland_session import WaylandSession, wayland
 
+from ergo_daemon.activity.combined import Candidate, CombinedActivity
 from ergo_daemon.activity.swayidle import SwayIdle, swayidle_argv
 from ergo_daemon.activity.wayland import WaylandIdle, socket_path
 from ergo_daemon.ports import ActivityError, Reading
@@ -615,3 +619,106 @@ def test_swayidle_reports_logind_lock_and_imminent_sleep(
         assert not source.read().sleeping
     finally:
         source.close()
+
+
+# -- choosing and running the sources in a session -----------------------------------------------
+
+NO_SYSTEM_BUS = "unix:path=/nonexistent/system_bus_socket"
+
+
+class Breakable:
+    """A working source whose reads fail while ``broken[0]`` (a compositor restarting)."""
+
+    def __init__(self, inner: WaylandIdle, broken: list[bool]) -> None:
+        self._inner, self._broken = inner, broken
+        self.name = inner.name
+
+    def read(self) -> Reading:
+        if self._broken[0]:
+            raise ActivityError("the Wayland compositor closed the connection")
+        return self._inner.read()
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        self._inner.watch(changed)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_swayidle_runs_only_while_the_idle_protocol_does_not_work(wayland: WaylandSession) -> None:
+    from ergo_daemon import backends
+
+    env = {**wayland.env, "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
+    source = backends.activity_source(env, "linux")
+    try:
+        assert isinstance(source, CombinedActivity)
+        assert source.idle_name is not None and "Wayland idle notification" in source.idle_name
+        assert swayidle_children() == [], "a swayidle standby runs although it is not needed"
+    finally:
+        source.close()
+
+    now, broken = [0.0], [False]
+    idle = [
+        Candidate(
+            WaylandIdle.name,
+            lambda: Breakable(WaylandIdle(wayland.display, wayland.runtime_dir), broken),
+        ),
+        Candidate(SwayIdle.name, partial(SwayIdle, wayland.env, timeout=1)),
+    ]
+    with closing(CombinedActivity(idle, [], retry_after=10.0, clock=lambda: now[0])) as combined:
+        assert swayidle_children() == []
+        broken[0] = True
+        combined.read()  # the protocol fails: swayidle stands in at once
+        assert combined.idle_name is not None and combined.idle_name.startswith("swayidle")
+        assert len(swayidle_children()) == 1
+        broken[0] = False
+        now[0] = 11.0  # the protocol is tried again, works, and swayidle is let go
+        combined.read()
+        assert combined.idle_name is not None and "Wayland" in combined.idle_name
+        assert swayidle_children() == []
+
+
+def test_doctor_says_idle_is_not_known_yet_during_the_first_timeout(
+    wayland: WaylandSession, tmp_path: Path
+) -> None:
+    env = {**wayland.env, "HOME": str(tmp_path), "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    idle = next(f for f in json.loads(done.stdout) if f["port"] == "idle")
+    assert "Wayland idle notification" in idle["backend"], idle
+    assert idle["detail"].startswith("not known yet"), idle
+    assert idle["ok"] is True
+
+
+def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
+    wayland: WaylandSession, start_daemon: Any, tmp_path: Path
+) -> None:
+    """At 120x, away after 1 s without input: a fixed 5-s timeout would read 0 until then."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[work_hours]\ndays = "mon-sun"\nhours = ["00:00-24:00"]\n[timing]\naway_after = "2m"\n'
+    )
+    home = tmp_path / "home"
+    env = {
+        **wayland.env,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS,
+    }
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+    assert "Wayland idle notification (org_kde_kwin_idle, after 0.0417 s)" in daemon.log()
+    wayland.touch_input()
+    deadline = time.monotonic() + 3.0
+    while "now away" not in daemon.log():
+        assert time.monotonic() < deadline, "not away 3 s after input stopped:\n" + daemon.log()
+        time.sleep(0.05)
+    assert daemon.stop() == 0

@@ -79,6 +79,12 @@ class CombinedActivity:
         return next((s.name for s in self._idle if s.source is not None), None)
 
     @property
+    def lock_names(self) -> tuple[str, ...]:
+        """The parts in use now that can tell a locked screen (they set ``tells_lock``)."""
+        running = [s.source for s in self._idle + self._status if s.source is not None]
+        return tuple(s.name for s in running if getattr(s, "tells_lock", False))
+
+    @property
     def status_names(self) -> tuple[str, ...]:
         """The lock and sleep sources in use now."""
         return tuple(s.name for s in self._status if s.source is not None)

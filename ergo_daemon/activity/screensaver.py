@@ -52,6 +52,8 @@ class ScreenSaverLock(ServiceSource):
     # ActiveChanged keeps the state, so ``read`` costs no call; NameOwnerChanged tells when the
     # service leaves the bus.
 
+    tells_lock = True
+
     def __init__(self, link: Link, services: Sequence[ScreenSaverService]) -> None:
         super().__init__()
         self._link = link

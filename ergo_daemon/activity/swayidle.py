@@ -60,6 +60,7 @@ class SwayIdle(IdleSince):
     """
 
     name = "swayidle"
+    tells_lock = True  # logind's lock and unlock, which swayidle passes on
 
     def __init__(
         self,

@@ -75,7 +75,7 @@ class WaylandIdle(IdleSince):
             sock.close()
             raise
         sock.settimeout(None)
-        self.name = f"{self.name} ({protocol}, after {timeout:g} s)"
+        self.name = f"{self.name} ({protocol}, after {timeout:.3g} s)"
         self._thread = threading.Thread(target=self._listen, name="wayland-idle", daemon=True)
         self._thread.start()
 

@@ -24,6 +24,9 @@ MAX_MESSAGE = 1000
 class FreedesktopNotifier:
     """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed."""
 
+    # Sent and forgotten: a notice expires by its own timeout, and nothing waits for the
+    # NotificationClosed signal, which some servers (notification-daemon) never send.
+
     name = "freedesktop D-Bus"
 
     def __init__(self, bus_address: str) -> None:

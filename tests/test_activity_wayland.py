@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -696,15 +696,11 @@ def test_doctor_says_idle_is_not_known_yet_during_the_first_timeout(
     assert idle["ok"] is True
 
 
-def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
-    wayland: WaylandSession, start_daemon: Any, tmp_path: Path
-) -> None:
-    """At 120x, away after 1 s without input: a fixed 5-s timeout would read 0 until then."""
-    config = tmp_path / "config.toml"
-    config.write_text(
-        '[work_hours]\ndays = "mon-sun"\nhours = ["00:00-24:00"]\n[timing]\naway_after = "2m"\n'
-    )
-    home = tmp_path / "home"
+ALL_DAY = '[work_hours]\ndays = "mon-sun"\nhours = ["00:00-24:00"]\n'
+
+
+def _daemon_env(wayland: WaylandSession, home: Path) -> dict[str, str]:
+    """The daemon in the Wayland session, with a home of its own and no D-Bus."""
     env = {
         **wayland.env,
         "HOME": str(home),
@@ -714,6 +710,35 @@ def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
         "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS,
     }
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    return env
+
+
+def test_the_daemon_starts_with_idle_unknown_not_active_on_wayland(
+    wayland: WaylandSession, start_daemon: Any, tmp_path: Path
+) -> None:
+    """For the first 5 s the compositor cannot have said "idle": the person may be away."""
+    config = tmp_path / "config.toml"
+    config.write_text(ALL_DAY)
+    daemon = start_daemon(_daemon_env(wayland, tmp_path / "home"), "--config", str(config))
+    with wayland_input(wayland):
+        deadline = time.monotonic() + 10.0
+        while "now active" not in daemon.log():
+            assert time.monotonic() < deadline, "not active once idle was known:\n" + daemon.log()
+            time.sleep(0.05)
+    assert daemon.stop() == 0
+    said = [
+        line.split("daemon: ")[1] for line in daemon.log().splitlines() if "daemon: now " in line
+    ]
+    assert said[:2] == ["now idle-unknown", "now active"], said
+
+
+def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
+    wayland: WaylandSession, start_daemon: Any, tmp_path: Path
+) -> None:
+    """At 120x, away after 1 s without input: a fixed 5-s timeout would read 0 until then."""
+    config = tmp_path / "config.toml"
+    config.write_text(ALL_DAY)
+    env = _daemon_env(wayland, tmp_path / "home")
     daemon = start_daemon(env, "--speed", "120", "--config", str(config))
     assert "Wayland idle notification (org_kde_kwin_idle, after 0.0417 s)" in daemon.log()
     wayland.touch_input()
@@ -722,3 +747,22 @@ def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
         assert time.monotonic() < deadline, "not away 3 s after input stopped:\n" + daemon.log()
         time.sleep(0.05)
     assert daemon.stop() == 0
+
+
+@contextmanager
+def wayland_input(wayland: WaylandSession, every: float = 0.5) -> Iterator[None]:
+    """A person typing: a key press every ``every`` seconds for the block."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            wayland.touch_input()
+
+    wayland.touch_input()
+    thread = threading.Thread(target=run, name="wayland-typing", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)

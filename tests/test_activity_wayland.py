@@ -766,3 +766,70 @@ def wayland_input(wayland: WaylandSession, every: float = 0.5) -> Iterator[None]
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_the_daemon_takes_the_compositor_back_after_it_restarts(
+    start_daemon: Any, tmp_path: Path
+) -> None:
+    """KWin killed and started again: idle detection must come back, and away be seen again."""
+    runtime = Path(tempfile.mkdtemp(prefix="ergo-kwin-"))
+    display, home = runtime / "wayland-0", tmp_path / "home"
+    env = {
+        "PATH": str(Path(sys.executable).parent),  # no swayidle: only the protocol is tried
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_SESSION_TYPE": "wayland",
+        "WAYLAND_DISPLAY": str(display),
+        "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS,
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+    config = tmp_path / "config.toml"
+    config.write_text(ALL_DAY)  # at 120x: away after 1 s without input
+    globals_ = {"wl_seat": 7, "ext_idle_notifier_v1": 2}
+    compositor = Compositor(display, globals_)
+    try:
+        daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+
+        def said(word: str, times: int) -> None:
+            deadline = time.monotonic() + EVENT_TIMEOUT
+            while daemon.log().count(f"now {word}") < times:
+                assert time.monotonic() < deadline, f"not {times}x {word}:\n{daemon.log()}"
+                time.sleep(0.05)
+
+        def subscribed(compositor: Compositor) -> None:
+            deadline = time.monotonic() + EVENT_TIMEOUT
+            while not any(r[1] == "get_input_idle_notification" for r in compositor.requests):
+                assert time.monotonic() < deadline, "the daemon did not subscribe"
+                time.sleep(0.02)
+
+        subscribed(compositor)
+        compositor.notify("idled")
+        said("away", 1)
+        compositor.notify("resumed")
+        said("active", 1)
+
+        unknown = daemon.log().count("now idle-unknown")  # 1 at start, before the first timeout
+        compositor.close()  # KWin is killed
+        display.unlink()
+        said("idle-unknown", unknown + 1)
+
+        compositor = Compositor(display, globals_)  # and started again; the person is away
+        subscribed(compositor)
+        compositor.notify("idled")
+        said("away", 2)
+        done = subprocess.run(
+            [sys.executable, "-m", "ergo_daemon", "status", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert json.loads(done.stdout)["status"] == "away", done.stdout + done.stderr
+        assert daemon.stop() == 0
+        assert "works again" in daemon.log() or "works now" in daemon.log()
+    finally:
+        compositor.close()
+        shutil.rmtree(runtime, ignore_errors=True)

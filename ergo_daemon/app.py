@@ -62,7 +62,10 @@ def build(
         composer,
         backends.notifier(environ),
         backends.activity_source(
-            environ, idle_after=policy.settings.timing.away_after.total_seconds()
+            environ,
+            idle_after=policy.settings.timing.away_after.total_seconds(),
+            idle_timeout=backends.IDLE_TIMEOUT / speed,
+            retry_after=RETRY_AFTER.total_seconds() / speed,
         ),
         fallback=UnknownActivity(),
         retry_after=RETRY_AFTER / speed,

@@ -115,8 +115,21 @@ def activity_hint(environ: Mapping[str, str], platform: str = sys.platform) -> s
     return "run ergo-daemon inside your desktop session (no display is set)"
 
 
+def lock_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:
+    """What to start or change when no source here can tell that the screen is locked."""
+    if not platform.startswith("linux"):
+        return ""
+    if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return "run ergo-daemon inside your desktop session (no session bus is set)"
+    session = "or run ergo-daemon inside your login session, where systemd-logind tells it"
+    if "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":"):
+        return f"start GNOME Shell, which serves org.gnome.ScreenSaver, {session}"
+    return f"run a screen locker that serves org.freedesktop.ScreenSaver, {session}"
+
+
 SYSTEM_BUS = "unix:path=/run/dbus/system_bus_socket"
 IDLE_WATCH_AFTER = 60.0  # seconds without input before an event-driven idle source says so
+IDLE_TIMEOUT = 5.0  # seconds: the Wayland sources' "idle" timeout, the shortest break allowed
 
 
 def activity_source(
@@ -124,14 +137,18 @@ def activity_source(
     platform: str = sys.platform,
     *,
     idle_after: float = IDLE_WATCH_AFTER,
+    idle_timeout: float = IDLE_TIMEOUT,
+    retry_after: float | None = None,
 ) -> ActivitySource:
     """Idle time from the first candidate that answers; lock and sleep from every one that does."""
     # idle_after: how long without input an event-driven idle source waits before it wakes the
-    # daemon (the daemon's away time is a good value).
-    from ergo_daemon.activity.combined import CombinedActivity
+    # daemon (the daemon's away time is a good value). idle_timeout: how soon the Wayland
+    # sources, which read 0 until then, say "idle". retry_after: the first wait before a
+    # source that does not work is tried again. The last two are scaled by --speed.
+    from ergo_daemon.activity.combined import RETRY_AFTER, CombinedActivity
 
-    idle, status = _activity_candidates(environ, platform, idle_after)
-    source = CombinedActivity(idle, status)
+    idle, status = _activity_candidates(environ, platform, idle_after, idle_timeout)
+    source = CombinedActivity(idle, status, retry_after=retry_after or RETRY_AFTER)
     if source.idle_name is None and not source.status_names:
         from ergo_daemon.activity.null import UnknownActivity
 
@@ -152,7 +169,7 @@ def activity_source(
 
 
 def _activity_candidates(
-    environ: Mapping[str, str], platform: str, idle_after: float
+    environ: Mapping[str, str], platform: str, idle_after: float, idle_timeout: float = IDLE_TIMEOUT
 ) -> tuple[list[Candidate], list[Candidate]]:
     """What may tell idle time, and lock or sleep, in this session: best first, one line each."""
     idle: list[Candidate] = []
@@ -196,11 +213,15 @@ def _activity_candidates(
         from ergo_daemon.activity.wayland import WaylandIdle
 
         wayland_idle = partial(
-            WaylandIdle, environ.get("WAYLAND_DISPLAY", ""), environ.get("XDG_RUNTIME_DIR", "")
+            WaylandIdle,
+            environ.get("WAYLAND_DISPLAY", ""),
+            environ.get("XDG_RUNTIME_DIR", ""),
+            timeout=idle_timeout,
         )
         idle.append(Candidate(WaylandIdle.name, wayland_idle))
-        if shutil.which("swayidle"):
-            idle.append(Candidate(SwayIdle.name, partial(SwayIdle, environ)))
+        if shutil.which("swayidle"):  # started only while the protocols above do not work
+            sway = partial(SwayIdle, environ, timeout=idle_timeout)
+            idle.append(Candidate(SwayIdle.name, sway))
     if display and not wayland:
         idle.append(Candidate(X11Idle.name, partial(X11Idle, display)))
     if session_bus:

@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -65,6 +64,8 @@ class Daemon:
         self._unrecorded = 0.0
         self._recorded_at = self._saved_at = 0.0
         self._restored_at: datetime | None = None
+        self._activity_worked = False
+        self._activity_failing: str | None = None  # why the activity source fails, while it does
         self.on_stop: Callable[[], None] = lambda: None
         self.on_good_settings: Callable[[Settings], None] = lambda _settings: None
         self.settings_in_use = CONFIGURED  # what runs, and the configuration problem if any
@@ -126,7 +127,14 @@ class Daemon:
         reading = self._read_activity()
         locked = reading.locked or reading.sleeping  # about to suspend: nobody is working
         decision = self.policy.observe(
-            Activity(now, reading.idle, locked, asleep=asleep, elapsed=elapsed)
+            Activity(
+                now,
+                reading.idle,
+                locked,
+                asleep=asleep,
+                elapsed=elapsed,
+                idle_pending=reading.idle_pending,
+            )
         )
         changed = decision.status != self.status
         if changed:
@@ -167,6 +175,8 @@ class Daemon:
         away = self.policy.settings.timing.away_after.total_seconds()
         if locked or max(asleep, reading.idle or 0.0) >= away:
             self.tally.sitting = 0.0
+        elif reading.idle is None and reading.idle_pending:
+            pass  # present or not is unknown for now: neither count nor end the stretch
         else:
             self.tally.add(elapsed - asleep)
             self._unrecorded += elapsed - asleep
@@ -237,16 +247,29 @@ class Daemon:
         return f"configuration reloaded: {'; '.join(changed) or 'nothing changed'}"
 
     def _read_activity(self) -> Reading:
+        """The source's reading; while it fails, the fallback's, and the source is asked again."""
+        # Never swapped out for good: a source that fails now (a compositor restarting) may
+        # work at the next look. One that worked before reads as idle pending meanwhile.
         try:
-            return self.activity.read()
+            reading = self.activity.read()
         except Exception as exc:  # any adapter failure: degrade, never stop
-            log.warning(
-                "activity: %s failed (%s); using %s", self.activity.name, exc, self._fallback.name
-            )
-            failed, self.activity = self.activity, self._fallback
-            with suppress(Exception):
-                failed.close()
-            return self.activity.read()
+            if self._activity_failing is None:
+                log.warning(
+                    "activity: %s failed (%s); using %s until it works again",
+                    self.activity.name,
+                    exc,
+                    self._fallback.name,
+                )
+            self._activity_failing = str(exc)
+            fallback = self._fallback.read()
+            if not self._activity_worked:
+                return fallback
+            return Reading(None, fallback.locked, fallback.sleeping, idle_pending=True)
+        if self._activity_failing is not None:
+            log.info("activity: %s works again", self.activity.name)
+            self._activity_failing = None
+        self._activity_worked = True
+        return reading
 
     def _drop_retries(self, status: Status) -> None:
         """A reminder is stale once the person left, locked, paused or stopped work."""

@@ -16,7 +16,7 @@ from ergo_daemon.settings.models import WEEKDAYS, ActiveReminder, Settings
 from ergo_daemon.workhours import Calendar, local_instant
 
 Trigger = Literal["active", "clock", "fixed", "on_return"]
-Status = Literal["active", "away", "locked", "outside-hours", "paused"]
+Status = Literal["active", "away", "locked", "outside-hours", "paused", "idle-unknown"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Activity:
     locked: bool = False
     asleep: float = 0.0
     elapsed: float | None = None  # real seconds since the last look; defaults to the wall-clock gap
+    idle_pending: bool = False  # idle is None only for now: its source is starting or retried
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,15 @@ class Policy:
         elapsed = max(0.0, elapsed)
         asleep = min(max(0.0, seen.asleep), elapsed)
 
-        ongoing = self._ongoing_inactivity(seen, elapsed)
+        # Idle unknown for now, where an idle source should tell (it is starting, or being tried
+        # again after it stopped): hold every timer, neither counting nor resetting, and show
+        # nothing until it tells. Counting clock time instead would prompt someone who may have
+        # just stepped away; holding makes a reminder late by about as long as idle was unknown.
+        held = seen.idle is None and seen.idle_pending and not seen.locked
+        ongoing = state.inactive if held else self._ongoing_inactivity(seen, elapsed)
         finished = asleep + state.inactive if asleep else 0.0
-        natural = self._account(elapsed - asleep, ongoing, finished, locked=seen.locked)
+        awake = 0.0 if held else elapsed - asleep
+        natural = self._account(awake, 0.0 if held else ongoing, finished, locked=seen.locked)
         state.inactive = ongoing
 
         working = self.calendar.is_working(now)
@@ -171,8 +178,9 @@ class Policy:
             state.counted["hydration"] = counted
             state.last_working = now
 
-        present = not seen.locked and ongoing < self._away_after
-        state.absence = max(state.absence, ongoing, finished)
+        present = not held and not seen.locked and ongoing < self._away_after
+        if not held:
+            state.absence = max(state.absence, ongoing, finished)
         returned = present and state.absence >= self._away_after
         if present:
             if self._return_after and state.absence >= self._return_after:
@@ -182,6 +190,8 @@ class Policy:
         look_at = self._look_at(now)
         if not working:
             return Decision("outside-hours", None, self.calendar.next_start(now), look_at, natural)
+        if held:
+            return Decision("idle-unknown", None, None, look_at, natural)
         if not present:
             status: Status = "locked" if seen.locked else "away"
             return Decision(status, None, None, look_at, natural)

@@ -36,6 +36,9 @@ class Reading:
     idle: float | None
     locked: bool = False
     sleeping: bool = False  # the system said it is about to suspend (logind PrepareForSleep)
+    # Idle is None only for now: the idle source is starting up or being tried again after it
+    # stopped. Without this, None means this session has no idle source (clock time counts).
+    idle_pending: bool = False
 
 
 class ActivityError(Exception):

@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -186,7 +191,7 @@ def test_screen_saver_prefers_the_first_service_that_answers(bus: str, listener:
 def test_a_source_whose_service_is_missing_is_refused_at_construction(
     bus: str, listener: Listener
 ) -> None:
-    with pytest.raises(ActivityError, match="ServiceUnknown"):
+    with pytest.raises(ActivityError, match="NameHasNoOwner"):  # asked without activation
         MutterIdle.connect(listener, bus, idle_after=1.0)
     with pytest.raises(ActivityError, match="no screen saver answers"):
         ScreenSaverLock.connect(listener, bus, [GNOME_SCREEN_SAVER, FREEDESKTOP_SCREEN_SAVER])
@@ -256,11 +261,17 @@ def test_combined_drops_a_vanished_service_once_falls_back_and_takes_it_back(
     assert len([w for w in warnings(caplog) if "stopped working" in w]) == 2
 
 
-def test_combined_raises_only_when_nothing_at_all_is_left(bus: str, listener: Listener) -> None:
+def test_combined_with_nothing_left_says_idle_pending_and_takes_a_source_back(
+    bus: str, listener: Listener
+) -> None:
+    now = [0.0]
     mutter, logind = services.MutterIdleMonitor(bus), services.Logind(bus)
     idle = [Candidate(MutterIdle.name, partial(MutterIdle.connect, listener, bus, idle_after=60.0))]
     status = [Candidate("systemd-logind", partial(Logind.connect, listener, bus))]
-    with services.running(mutter, logind), closing(CombinedActivity(idle, status)) as combined:
+    with (
+        services.running(mutter, logind),
+        closing(CombinedActivity(idle, status, retry_after=10.0, clock=lambda: now[0])) as combined,
+    ):
         logind.set_idle_hint(True, since=time.monotonic() - 100)
         mutter.set_idle(3.0)
         assert combined.read().idle == 3.0
@@ -268,15 +279,16 @@ def test_combined_raises_only_when_nothing_at_all_is_left(bus: str, listener: Li
         # No idle source left: logind's idle hint stands in.
         eventually(lambda: (combined.read().idle or 0) >= 100, "idle from logind's hint")
         logind.stop()
-        eventually(lambda: _raises(combined), "ActivityError with nothing left")
-
-
-def _raises(combined: CombinedActivity) -> bool:
-    try:
-        combined.read()
-    except ActivityError:
-        return True
-    return False
+        # Nothing left: idle is unknown for now, not "no idle source here"; no error.
+        eventually(lambda: combined.read().idle is None, "logind dropped")
+        assert combined.status_names == ()
+        assert combined.read() == Reading(idle=None, idle_pending=True)
+        back = services.MutterIdleMonitor(bus)
+        with services.running(back):
+            back.set_idle(8.0)
+            assert combined.read() == Reading(idle=None, idle_pending=True), "not before its time"
+            now[0] = 11.0
+            assert combined.read() == Reading(idle=8.0)
 
 
 # At 120x: eyes every 0.5 s of activity, away after 1 s without input; nothing else shows.
@@ -387,3 +399,158 @@ def test_the_daemon_wakes_at_once_on_lock_sleep_and_return(
         mutter.set_idle(0.0)  # the user-active watch fires on the first input
         noticed("active", 4)
         assert daemon.stop() == 0
+
+
+def _status_word(env: dict[str, str]) -> str:
+    """What ``ergo-daemon status`` says the person is doing now."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    return str(json.loads(done.stdout)["status"])
+
+
+def test_idle_detection_comes_back_after_gnome_shell_restarts(
+    desktop: Desktop, bus: str, start_daemon: Any, tmp_path: Path
+) -> None:
+    """Mutter and the screen saver leave together, no logind answers; then GNOME Shell is back."""
+    config = tmp_path / "config.toml"
+    config.write_text(EYES_ONLY)
+    env = {
+        **desktop.env,
+        "XDG_CURRENT_DESKTOP": "GNOME",
+        "XDG_SESSION_TYPE": "wayland",  # so no X server stands in for Mutter
+        "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/system_bus_socket",
+    }
+    mutter, saver = services.MutterIdleMonitor(bus), services.ScreenSaver(bus, gnome=True)
+    with services.running(mutter, saver):
+        daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+        assert "idle time from GNOME Mutter idle monitor" in daemon.log()
+
+        def shown() -> int:
+            return int(daemon.log().count("shown eyes"))
+
+        def status(word: str, times: int) -> None:
+            eventually(lambda: daemon.log().count(f"now {word}") >= times, f"{times}x now {word}")
+
+        eventually(lambda: shown() >= 1, "an eye prompt")
+        mutter.set_idle(30.0)
+        status("away", 1)
+        assert _status_word(env) == "away"
+        mutter.set_idle(0.0)
+        status("active", 2)
+
+        mutter.stop()  # GNOME Shell is killed: both of its services leave the bus
+        saver.stop()
+        status("idle-unknown", 1)
+        assert _status_word(env) == "idle-unknown"
+        before = shown()
+        time.sleep(QUIET_FOR)
+        assert shown() == before, "a prompt while nobody can tell if the person is there"
+
+        back = services.MutterIdleMonitor(bus)  # GNOME Shell is back, the person away
+        back.set_idle(30.0)
+        with services.running(back):
+            status("away", 2)
+            assert _status_word(env) == "away"
+            back.set_idle(0.0)
+            status("active", 3)
+            eventually(lambda: shown() > before, "prompting again")
+            assert daemon.stop() == 0
+    log = daemon.log()
+    assert "GNOME Mutter idle monitor works again" in log
+    assert "no activity source works any more" not in log
+
+
+_ACTIVATING_BUS = """\
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{services}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@pytest.fixture
+def activating_bus(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A session bus that can start org.gnome.ScreenSaver, as where GNOME is installed.
+
+    Yields the bus address and a file that the service's program writes to when started.
+    """
+    services_dir, started = tmp_path / "services", tmp_path / "screensaver-started"
+    services_dir.mkdir()
+    program = tmp_path / "gnome-screensaver-helper"
+    program.write_text(f"#!/bin/sh\necho started >> {started}\nexit 1\n")
+    program.chmod(0o755)
+    (services_dir / "org.gnome.ScreenSaver.service").write_text(
+        f"[D-BUS Service]\nName=org.gnome.ScreenSaver\nExec={program}\n"
+    )
+    runtime = Path(tempfile.mkdtemp(prefix="ergo-bus-"))
+    config = tmp_path / "bus.conf"
+    config.write_text(_ACTIVATING_BUS.format(socket=runtime / "bus", services=services_dir))
+    bus = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bus.stdout is not None
+        address = bus.stdout.readline().strip()
+        assert address, "dbus-daemon printed no address"
+        yield address, started
+    finally:
+        bus.terminate()
+        bus.wait(timeout=10)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_asking_for_a_screen_saver_never_starts_one_outside_gnome(
+    desktop: Desktop, activating_bus: tuple[str, Path], start_daemon: Any, tmp_path: Path
+) -> None:
+    address, started = activating_bus
+    env = {
+        **desktop.env,
+        "DBUS_SESSION_BUS_ADDRESS": address,
+        "XDG_CURRENT_DESKTOP": "KDE",
+        "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/system_bus_socket",
+    }
+    # The fixture's own check: asking with auto-start allowed does start the program.
+    ask = ["dbus-send", f"--bus={address}", "--print-reply", "--dest=org.gnome.ScreenSaver"]
+    probe = subprocess.run(
+        [*ask, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver.GetActive"],
+        capture_output=True,
+        timeout=30,
+    )
+    assert probe.returncode != 0  # the program exits without taking the name
+    eventually(started.exists, "the stand-in program started by the bus")
+    started.unlink()
+
+    doctor = subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "lock" in doctor.stdout, doctor.stderr
+    assert not started.exists(), "doctor started GNOME's screen saver helper"
+    config = tmp_path / "config.toml"
+    config.write_text(EYES_ONLY)
+    daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+    # At 120x the screen saver is asked again after 0.5 s, 1 s, 2 s: three retries.
+    time.sleep(4.0)
+    assert daemon.stop() == 0
+    assert "screen saver" in daemon.log()
+    assert not started.exists(), "asking for org.gnome.ScreenSaver started GNOME's helper"

@@ -7,16 +7,19 @@ with the protocol definitions pywayland ships, and refuses what a real one would
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import closing, contextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import HeaderFields
 from wayland_session import WaylandSession, wayland
 
+from ergo_daemon.activity.combined import Candidate, CombinedActivity
 from ergo_daemon.activity.swayidle import SwayIdle, swayidle_argv
 from ergo_daemon.activity.wayland import WaylandIdle, socket_path
 from ergo_daemon.ports import ActivityError, Reading
@@ -56,6 +60,9 @@ class Changes:
         """Wait out callbacks already on their way, then forget them."""
         time.sleep(seconds)
         self._event.clear()
+
+
+NOT_KNOWN_YET = Reading(idle=None, idle_pending=True)
 
 
 def idle_of(reading: Reading) -> float:
@@ -243,13 +250,30 @@ def test_ext_idle_notify_v2_tracks_input_only_and_reports_idle_then_resumed(
         assert [(name, args[1]) for _, name, args in made] == [
             ("get_input_idle_notification", 20_000)
         ]
-        assert source.read().idle == 0.0
+        assert source.read() == NOT_KNOWN_YET, "the compositor's timer has only just started"
         compositor.notify("idled")
         changes.wait("idled")
         assert 20.0 <= idle_of(source.read()) < 21.0
         compositor.notify("resumed")
         changes.wait("resumed")
         assert source.read().idle == 0.0
+    finally:
+        source.close()
+
+
+def test_idle_is_not_known_during_the_first_timeout_then_known_without_an_event(
+    compositor_at: Callable[[dict[str, int]], Compositor], tmp_path: Path
+) -> None:
+    """A person idle for minutes is told "idle" only a timeout after the subscription."""
+    compositor_at({"wl_seat": 7, "ext_idle_notifier_v1": 2})
+    source = WaylandIdle("wl", str(tmp_path), timeout=0.3)
+    changes = Changes()
+    source.watch(changes)
+    try:
+        assert source.read() == NOT_KNOWN_YET
+        # No "idled" came within the timeout, so there was input: the daemon is told to look.
+        changes.wait("idle known once the first timeout is over")
+        assert source.read() == Reading(idle=0.0)
     finally:
         source.close()
 
@@ -311,7 +335,7 @@ def test_real_sway_reports_idle_after_the_timeout_and_input_resets_it(
     changes = Changes()
     source.watch(changes)
     try:
-        assert source.read().idle == 0.0
+        assert source.read() == NOT_KNOWN_YET
         changes.wait("idle after the timeout")
         first = idle_of(source.read())
         assert TIMEOUT <= first < TIMEOUT + 1.0
@@ -356,7 +380,7 @@ def test_swayidle_reports_idle_after_the_timeout_and_input_resets_it(
     changes = Changes()
     source.watch(changes)
     try:
-        assert source.read().idle == 0.0
+        assert source.read() == NOT_KNOWN_YET
         changes.wait("idle after the timeout")
         assert 1.0 <= idle_of(source.read()) < 2.0
         wayland.touch_input()
@@ -595,3 +619,217 @@ def test_swayidle_reports_logind_lock_and_imminent_sleep(
         assert not source.read().sleeping
     finally:
         source.close()
+
+
+# -- choosing and running the sources in a session -----------------------------------------------
+
+NO_SYSTEM_BUS = "unix:path=/nonexistent/system_bus_socket"
+
+
+class Breakable:
+    """A working source whose reads fail while ``broken[0]`` (a compositor restarting)."""
+
+    def __init__(self, inner: WaylandIdle, broken: list[bool]) -> None:
+        self._inner, self._broken = inner, broken
+        self.name = inner.name
+
+    def read(self) -> Reading:
+        if self._broken[0]:
+            raise ActivityError("the Wayland compositor closed the connection")
+        return self._inner.read()
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        self._inner.watch(changed)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_swayidle_runs_only_while_the_idle_protocol_does_not_work(wayland: WaylandSession) -> None:
+    from ergo_daemon import backends
+
+    env = {**wayland.env, "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
+    source = backends.activity_source(env, "linux")
+    try:
+        assert isinstance(source, CombinedActivity)
+        assert source.idle_name is not None and "Wayland idle notification" in source.idle_name
+        assert swayidle_children() == [], "a swayidle standby runs although it is not needed"
+    finally:
+        source.close()
+
+    now, broken = [0.0], [False]
+    idle = [
+        Candidate(
+            WaylandIdle.name,
+            lambda: Breakable(WaylandIdle(wayland.display, wayland.runtime_dir), broken),
+        ),
+        Candidate(SwayIdle.name, partial(SwayIdle, wayland.env, timeout=1)),
+    ]
+    with closing(CombinedActivity(idle, [], retry_after=10.0, clock=lambda: now[0])) as combined:
+        assert swayidle_children() == []
+        broken[0] = True
+        combined.read()  # the protocol fails: swayidle stands in at once
+        assert combined.idle_name is not None and combined.idle_name.startswith("swayidle")
+        assert len(swayidle_children()) == 1
+        broken[0] = False
+        now[0] = 11.0  # the protocol is tried again, works, and swayidle is let go
+        combined.read()
+        assert combined.idle_name is not None and "Wayland" in combined.idle_name
+        assert swayidle_children() == []
+
+
+def test_doctor_says_idle_is_not_known_yet_during_the_first_timeout(
+    wayland: WaylandSession, tmp_path: Path
+) -> None:
+    env = {**wayland.env, "HOME": str(tmp_path), "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    idle = next(f for f in json.loads(done.stdout) if f["port"] == "idle")
+    assert "Wayland idle notification" in idle["backend"], idle
+    assert idle["detail"].startswith("not known yet"), idle
+    assert idle["ok"] is True
+
+
+ALL_DAY = '[work_hours]\ndays = "mon-sun"\nhours = ["00:00-24:00"]\n'
+
+
+def _daemon_env(wayland: WaylandSession, home: Path) -> dict[str, str]:
+    """The daemon in the Wayland session, with a home of its own and no D-Bus."""
+    env = {
+        **wayland.env,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS,
+    }
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    return env
+
+
+def test_the_daemon_starts_with_idle_unknown_not_active_on_wayland(
+    wayland: WaylandSession, start_daemon: Any, tmp_path: Path
+) -> None:
+    """For the first 5 s the compositor cannot have said "idle": the person may be away."""
+    config = tmp_path / "config.toml"
+    config.write_text(ALL_DAY)
+    daemon = start_daemon(_daemon_env(wayland, tmp_path / "home"), "--config", str(config))
+    with wayland_input(wayland):
+        deadline = time.monotonic() + 10.0
+        while "now active" not in daemon.log():
+            assert time.monotonic() < deadline, "not active once idle was known:\n" + daemon.log()
+            time.sleep(0.05)
+    assert daemon.stop() == 0
+    said = [
+        line.split("daemon: ")[1] for line in daemon.log().splitlines() if "daemon: now " in line
+    ]
+    assert said[:2] == ["now idle-unknown", "now active"], said
+
+
+def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
+    wayland: WaylandSession, start_daemon: Any, tmp_path: Path
+) -> None:
+    """At 120x, away after 1 s without input: a fixed 5-s timeout would read 0 until then."""
+    config = tmp_path / "config.toml"
+    config.write_text(ALL_DAY)
+    env = _daemon_env(wayland, tmp_path / "home")
+    daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+    assert "Wayland idle notification (org_kde_kwin_idle, after 0.0417 s)" in daemon.log()
+    wayland.touch_input()
+    deadline = time.monotonic() + 3.0
+    while "now away" not in daemon.log():
+        assert time.monotonic() < deadline, "not away 3 s after input stopped:\n" + daemon.log()
+        time.sleep(0.05)
+    assert daemon.stop() == 0
+
+
+@contextmanager
+def wayland_input(wayland: WaylandSession, every: float = 0.5) -> Iterator[None]:
+    """A person typing: a key press every ``every`` seconds for the block."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            wayland.touch_input()
+
+    wayland.touch_input()
+    thread = threading.Thread(target=run, name="wayland-typing", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_the_daemon_takes_the_compositor_back_after_it_restarts(
+    start_daemon: Any, tmp_path: Path
+) -> None:
+    """KWin killed and started again: idle detection must come back, and away be seen again."""
+    runtime = Path(tempfile.mkdtemp(prefix="ergo-kwin-"))
+    display, home = runtime / "wayland-0", tmp_path / "home"
+    env = {
+        "PATH": str(Path(sys.executable).parent),  # no swayidle: only the protocol is tried
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_SESSION_TYPE": "wayland",
+        "WAYLAND_DISPLAY": str(display),
+        "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS,
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+    config = tmp_path / "config.toml"
+    config.write_text(ALL_DAY)  # at 120x: away after 1 s without input
+    globals_ = {"wl_seat": 7, "ext_idle_notifier_v1": 2}
+    compositor = Compositor(display, globals_)
+    try:
+        daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+
+        def said(word: str, times: int) -> None:
+            deadline = time.monotonic() + EVENT_TIMEOUT
+            while daemon.log().count(f"now {word}") < times:
+                assert time.monotonic() < deadline, f"not {times}x {word}:\n{daemon.log()}"
+                time.sleep(0.05)
+
+        def subscribed(compositor: Compositor) -> None:
+            deadline = time.monotonic() + EVENT_TIMEOUT
+            while not any(r[1] == "get_input_idle_notification" for r in compositor.requests):
+                assert time.monotonic() < deadline, "the daemon did not subscribe"
+                time.sleep(0.02)
+
+        subscribed(compositor)
+        compositor.notify("idled")
+        said("away", 1)
+        compositor.notify("resumed")
+        said("active", 1)
+
+        unknown = daemon.log().count("now idle-unknown")  # 1 at start, before the first timeout
+        compositor.close()  # KWin is killed
+        display.unlink()
+        said("idle-unknown", unknown + 1)
+
+        compositor = Compositor(display, globals_)  # and started again; the person is away
+        subscribed(compositor)
+        compositor.notify("idled")
+        said("away", 2)
+        done = subprocess.run(
+            [sys.executable, "-m", "ergo_daemon", "status", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert json.loads(done.stdout)["status"] == "away", done.stdout + done.stderr
+        assert daemon.stop() == 0
+        assert "works again" in daemon.log() or "works now" in daemon.log()
+    finally:
+        compositor.close()
+        shutil.rmtree(runtime, ignore_errors=True)

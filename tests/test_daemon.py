@@ -145,6 +145,46 @@ def test_a_failing_activity_source_falls_back_and_says_so_once(
     assert [n.kind for n in recorder.shown] == ["eyes"], "clock time still counts"
 
 
+class RestartingActivity(UnknownActivity):
+    """Works, fails while its compositor restarts (``failing``), then works again."""
+
+    name = "restarting"
+
+    def __init__(self) -> None:
+        self.failing = False
+        self.reads = 0
+
+    def read(self) -> Reading:
+        self.reads += 1
+        if self.failing:
+            raise ActivityError("the compositor closed the connection")
+        return Reading(idle=0.0)
+
+
+def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_meanwhile(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, recorder, source = FakeClock(), Recorder(), RestartingActivity()
+    daemon = _daemon(recorder, source, clock)
+    with caplog.at_level(logging.INFO):
+        daemon.tick()
+        _run(daemon, clock, 15)
+        source.failing = True
+        _run(daemon, clock, 10)
+        held = daemon.status
+        assert recorder.shown == [], "no prompt while nobody can tell if the person is there"
+        reads = source.reads
+        source.failing = False
+        _run(daemon, clock, 6)
+    assert held == "idle-unknown"
+    assert source.reads > reads, "the failed source was asked again, not swapped out"
+    assert daemon.activity is source
+    assert daemon.status == "active"
+    assert [n.kind for n in recorder.shown] == ["eyes"]
+    assert caplog.text.count("the compositor closed the connection") == 1
+    assert "activity: restarting works again" in caplog.text
+
+
 def test_a_suspend_is_seen_from_the_clocks_and_counts_as_a_break(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import dbus_services as services
 from desktop import Desktop
 
 
@@ -57,3 +58,51 @@ def test_a_working_desktop_reports_x11_idle_and_delivers_a_test_notice(desktop: 
     assert done.returncode == 1, "no server: notifications cannot be delivered"
     assert "no notification server is running on the session bus" in done.stdout
     assert "ServiceUnknown" not in done.stdout and "('" not in done.stdout
+
+
+NO_SYSTEM_BUS = "unix:path=/nonexistent/system_bus_socket"
+
+
+def test_no_lock_source_is_said_with_the_fix_not_reported_as_unlocked(desktop: Desktop) -> None:
+    """Xvfb with a session bus but no screen saver service and no logind: nothing tells lock."""
+    env = {**desktop.env, "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
+    done = doctor(env)
+    assert "NO  lock" in done.stdout and "no lock source here" in done.stdout, done.stdout
+    assert "not locked now" not in done.stdout
+    assert "fix: run a screen locker that serves org.freedesktop.ScreenSaver" in done.stdout
+    report = findings(doctor(env, "--json"))
+    assert report["lock"]["ok"] is False and report["lock"]["backend"] == "none"
+    assert report["idle"]["ok"], "idle time still works: only the lock is missing"
+
+
+def test_gnome_without_its_lock_service_names_gnome_shell_as_the_fix(desktop: Desktop) -> None:
+    env = {**desktop.env, "XDG_CURRENT_DESKTOP": "GNOME", "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
+    with services.running(services.MutterIdleMonitor(env["DBUS_SESSION_BUS_ADDRESS"])):
+        report = findings(doctor(env, "--json"))
+    assert "Mutter" in report["idle"]["backend"] and report["idle"]["ok"]
+    assert report["lock"]["ok"] is False
+    assert "org.gnome.ScreenSaver" in report["lock"]["fix"]
+
+
+def test_lock_is_reported_from_the_sources_that_can_tell_it(desktop: Desktop) -> None:
+    bus = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
+    env = {**desktop.env, "DBUS_SYSTEM_BUS_ADDRESS": bus}  # logind's stand-in is on it too
+    saver = services.ScreenSaver(bus)
+    with services.running(services.Logind(bus, in_session=False, display_session=False)):
+        report = findings(doctor(env, "--json"))
+        assert report["lock"]["ok"] is False, "logind outside any session tells sleep only"
+        with services.running(saver):
+            saver.set_active(True)
+            report = findings(doctor(env, "--json"))
+    assert report["lock"]["ok"] is True
+    assert report["lock"]["backend"] == "screen saver (org.freedesktop.ScreenSaver)"
+    assert report["lock"]["detail"] == "the screen is locked now"
+    with services.running(services.Logind(bus)):
+        report = findings(doctor(env, "--json"))
+    assert report["lock"] == {
+        "port": "lock",
+        "backend": "systemd-logind",
+        "ok": True,
+        "detail": "the screen is not locked now",
+        "fix": "",
+    }

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from desktop import Desktop
@@ -50,6 +51,89 @@ def test_dbus_notifier_passes_the_exercise_picture_as_the_notice_image(desktop: 
     pictured, plain = desktop.wait_for_notifications(lambda ns: len(ns) == 2, 5)
     assert Path(pictured.icon) == picture, "dunst loaded the SVG as the notice's image"
     assert plain.icon != str(picture)
+
+
+def _reads_markup(desktop: Desktop) -> None:
+    """Restart dunst with markup on, so it announces body-markup as most desktops' servers do."""
+    desktop.stop_notification_server()
+    config = desktop.dunstrc.read_text()
+    desktop.dunstrc.write_text(config.replace("[global]\n", "[global]\n    markup = full\n", 1))
+    desktop.start_notification_server()
+
+
+def _as_rendered(body: str) -> str:
+    """The text a markup-reading server shows for ``body`` (ValueError: broken markup)."""
+    try:
+        root = ElementTree.fromstring(f"<markup>{body}</markup>")
+    except ElementTree.ParseError as exc:
+        raise ValueError(f"broken markup {body!r}: {exc}") from exc
+    assert not list(root.iter())[1:], f"markup applied in {body!r}"
+    return "".join(root.itertext())
+
+
+TEA = Notice("tea", "Tea & <biscuits>", "5 < 6 > 4 & <b>not bold</b> <a href='x'>", NOTICE.at)
+
+
+def test_dbus_notifier_escapes_the_body_for_a_server_that_reads_markup(desktop: Desktop) -> None:
+    _reads_markup(desktop)
+    FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"]).send(TEA)
+    shown = desktop.wait_for_notifications(lambda ns: len(ns) == 1, 5)[0]
+    assert shown.summary == TEA.title, "the summary is plain text by the specification"
+    assert _as_rendered(shown.body) == TEA.message
+    assert "Unable to parse markup" not in (desktop.log_dir / "dunst.log").read_text()
+
+
+def test_dbus_notifier_leaves_the_body_alone_for_a_server_without_markup(
+    desktop: Desktop,
+) -> None:
+    FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"]).send(TEA)
+    shown = desktop.wait_for_notifications(lambda ns: len(ns) == 1, 5)[0]
+    assert shown.body == TEA.message, "shown as is: escaping here would show '&lt;'"
+
+
+CUSTOM_TEA = """
+[work_hours]
+days = "mon-sun"
+hours = ["00:00-24:00"]
+
+[eyes]
+enabled = false
+
+[stretch]
+enabled = false
+
+[break]
+enabled = false
+
+[hydration]
+enabled = false
+
+[posture]
+enabled = false
+
+[[custom]]
+name = "tea"
+title = "Tea & <biscuits>"
+message = "5 < 6 > 4"
+every = "1m"
+"""
+
+
+def test_a_custom_reminder_shows_as_written_on_a_markup_server(
+    desktop: Desktop, start_daemon: Any, tmp_path: Path
+) -> None:
+    _reads_markup(desktop)
+    config = tmp_path / "config.toml"
+    config.write_text(CUSTOM_TEA)
+    daemon = start_daemon(desktop.env, "--speed", "120", "--config", str(config))
+    with desktop.keep_active():
+        shown = desktop.wait_for_notifications(
+            lambda ns: any(n.summary == "Tea & <biscuits>" for n in ns), 15
+        )
+    assert daemon.stop() == 0
+    tea = next(n for n in shown if n.summary == "Tea & <biscuits>")
+    assert _as_rendered(tea.body) == "5 < 6 > 4"
+    assert "Unable to parse markup" not in (desktop.log_dir / "dunst.log").read_text()
 
 
 def test_dbus_notifier_without_a_bus_raises_a_delivery_error(tmp_path: Path) -> None:

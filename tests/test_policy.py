@@ -354,6 +354,29 @@ def test_unknown_activity_counts_clock_time() -> None:
     assert [p.kind for p in prompts] == ["eyes"]
 
 
+def test_idle_unknown_for_now_holds_every_timer_and_shows_nothing() -> None:
+    """The idle source restarts: the person may have just stepped away, or be typing on."""
+    d = desk(**ONLY_EYES)
+    d.work(15)
+    held = [
+        decision
+        for _, decision in run(
+            d.policy,
+            d.now + d.step,
+            d.now + timedelta(minutes=30) + d.step,
+            lambda now: Activity(now, idle=None, idle_pending=True),
+            d.step,
+        )
+    ]
+    assert {x.status for x in held} == {"idle-unknown"}
+    assert [x.prompt for x in held if x.prompt] == [], "no prompt while presence is unknown"
+    d.now += timedelta(minutes=30)
+    d.work(6)  # idle known again at 09:45: the 5 minutes left of the 20, neither lost nor run
+    assert d.times("eyes") == ["09:50"]
+    locked = d.policy.observe(Activity(d.now, idle=None, locked=True, idle_pending=True))
+    assert locked.status == "locked", "a lock is still known while idle time is not"
+
+
 def test_wakes_exactly_when_the_next_prompt_is_due() -> None:
     policy = Policy(settings(**ONLY_EYES), BERLIN)
     start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)

@@ -37,6 +37,16 @@ class CallFailed(ActivityError):
         self.error_name = error_name
 
 
+def running_only(message: Message) -> Message:
+    """``message`` for the service only if it runs now: the bus must not start one for it."""
+    # A desktop service the bus can activate (GNOME's screen saver helper, installed on many
+    # non-GNOME systems) would otherwise be started by merely asking, at start and each retry.
+    from jeepney import MessageFlag
+
+    message.header.flags |= MessageFlag.no_auto_start
+    return message
+
+
 def unwrap(reply: Message) -> tuple[Any, ...]:
     """The body of a method return; CallFailed for an error reply."""
     from jeepney import HeaderFields, MessageType

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
-from ergo_daemon.ports import ActivityError, ActivitySource, Reading
+from ergo_daemon.ports import ActivitySource, Reading
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 60.0
@@ -44,8 +44,11 @@ class CombinedActivity:
     # A part that fails is logged once, closed and dropped, and the next one stands in at once.
     # Dropped parts, and those that did not answer at start (a desktop service may come up after
     # the daemon), are tried again after ``retry_after`` seconds, then twice as long each time
-    # up to an hour: cheap, and a restarted service is taken back. ``read`` raises only when no
-    # part works at all. With no idle source, a status part's idle (logind's hint) stands in.
+    # up to an hour: cheap, and a restarted service is taken back. Idle parts below the one in
+    # use are started only when it fails and closed once it is back, so no standby (a swayidle
+    # child) runs for nothing. With no idle part working, a status part's idle (logind's hint)
+    # stands in; without that, idle is unknown, and "pending" (not "no idle source here") once
+    # an idle part has worked: ``read`` never raises, as every part is tried again in its time.
 
     def __init__(
         self,
@@ -60,8 +63,13 @@ class CombinedActivity:
         self._changed: Callable[[], None] | None = None
         self._idle = [_Slot(c, retry_after) for c in idle]
         self._status = [_Slot(c, retry_after) for c in status]
-        for slot in self._idle + self._status:
-            self._start(slot, clock())
+        now = clock()
+        for slot in self._idle:  # the first that works; the rest only when it fails
+            self._start(slot, now)
+            if slot.source is not None:
+                break
+        for slot in self._status:
+            self._start(slot, now)
         self._idle_name = self.idle_name
         self.name = self._describe()
 
@@ -71,37 +79,53 @@ class CombinedActivity:
         return next((s.name for s in self._idle if s.source is not None), None)
 
     @property
+    def lock_names(self) -> tuple[str, ...]:
+        """The parts in use now that can tell a locked screen (they set ``tells_lock``)."""
+        running = [s.source for s in self._idle + self._status if s.source is not None]
+        return tuple(s.name for s in running if getattr(s, "tells_lock", False))
+
+    @property
     def status_names(self) -> tuple[str, ...]:
         """The lock and sleep sources in use now."""
         return tuple(s.name for s in self._status if s.source is not None)
 
     def read(self) -> Reading:
         now = self._clock()
-        for slot in self._idle + self._status:
+        for slot in self._status:
             if slot.source is None and slot.retry_at <= now:
                 self._start(slot, now)
-        first: Reading | None = None
-        for slot in self._idle:
-            first = self._read(slot, now)
-            if first is not None:
-                break
+        first = self._read_idle(now)
         readings = [r for s in self._status if (r := self._read(s, now)) is not None]
-        if first is None and not readings:
-            raise ActivityError("no activity source works any more")
         self.name = self._describe()
         if self.idle_name != self._idle_name:
             self._idle_name = self.idle_name
             log.info("activity: idle time now from %s", self._idle_name or "nowhere (unknown)")
-        idle = first.idle if first is not None else None
-        if idle is None:
-            idle = next((r.idle for r in readings if r.idle is not None), None)
+        if first is not None:
+            idle, pending = first.idle, first.idle_pending
+        else:  # idle is being retried (pending) or there never was an idle source here
+            idle, pending = None, any(slot.worked for slot in self._idle)
+        hint = next((r.idle for r in readings if r.idle is not None), None)
+        if idle is None and hint is not None:
+            idle, pending = hint, False
         if first is not None:
             readings.append(first)
         return Reading(
             idle=idle,
             locked=any(r.locked for r in readings),
             sleeping=any(r.sleeping for r in readings),
+            idle_pending=pending,
         )
+
+    def _read_idle(self, now: float) -> Reading | None:
+        """The reading of the first idle part that works, started or taken back as due."""
+        for index, slot in enumerate(self._idle):
+            if slot.source is None and slot.retry_at <= now:
+                self._start(slot, now)
+            if (reading := self._read(slot, now)) is not None:
+                for lower in self._idle[index + 1 :]:  # a standby not needed any more
+                    self._stand_down(lower)
+                return reading
+        return None
 
     def watch(self, changed: Callable[[], None]) -> None:
         self._changed = changed
@@ -156,6 +180,15 @@ class CombinedActivity:
             slot.source = None
             self._later(slot, now)
             return None
+
+    def _stand_down(self, slot: _Slot) -> None:
+        """Close a working part that is not needed now; it starts again when it is."""
+        if slot.source is not None:
+            log.info("activity: %s is not needed any more; closing it", slot.source.name)
+            with suppress(Exception):
+                slot.source.close()
+            slot.source = None
+        slot.retry_at, slot.delay = 0.0, self._retry_after
 
     def _later(self, slot: _Slot, now: float) -> None:
         slot.retry_at = now + slot.delay

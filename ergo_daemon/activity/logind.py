@@ -55,6 +55,7 @@ class Logind(ServiceSource):
         )
         self._sleeping = bool(self._get(MANAGER_PATH, MANAGER, "PreparingForSleep"))
         self._session = self._find_session(uid)
+        self.tells_lock = self._session is not None  # LockedHint is a session's
         if self._session is None:
             self.name = "systemd-logind (sleep only: not in a session)"
             return

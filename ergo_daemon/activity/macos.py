@@ -27,6 +27,7 @@ class MacActivity:
     """
 
     name = "macOS CoreGraphics idle time"
+    tells_lock = True
 
     def __init__(self, load: Callable[[str], Any] = ctypes.CDLL) -> None:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.activity.bus import Caller, Link, Listener, ServiceSource
+from ergo_daemon.activity.bus import Caller, Link, Listener, ServiceSource, running_only
 from ergo_daemon.ports import Reading
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def _method(name: str, signature: str | None = None, body: tuple[Any, ...] = ())
     from jeepney import DBusAddress, new_method_call
 
     address = DBusAddress(PATH, bus_name=BUS_NAME, interface=INTERFACE)
-    return new_method_call(address, name, signature, body)
+    return running_only(new_method_call(address, name, signature, body))
 
 
 class MutterIdle(ServiceSource):

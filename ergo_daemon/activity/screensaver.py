@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ergo_daemon.activity.bus import Caller, CallFailed, Link, Listener, ServiceSource
+from ergo_daemon.activity.bus import (
+    Caller,
+    CallFailed,
+    Link,
+    Listener,
+    ServiceSource,
+    running_only,
+)
 from ergo_daemon.ports import ActivityError, Reading
 
 if TYPE_CHECKING:
@@ -36,7 +43,7 @@ def _get_active(service: ScreenSaverService) -> Message:
     from jeepney import DBusAddress, new_method_call
 
     address = DBusAddress(service.path, bus_name=service.bus_name, interface=service.interface)
-    return new_method_call(address, "GetActive")
+    return running_only(new_method_call(address, "GetActive"))
 
 
 class ScreenSaverLock(ServiceSource):
@@ -44,6 +51,8 @@ class ScreenSaverLock(ServiceSource):
 
     # ActiveChanged keeps the state, so ``read`` costs no call; NameOwnerChanged tells when the
     # service leaves the bus.
+
+    tells_lock = True
 
     def __init__(self, link: Link, services: Sequence[ScreenSaverService]) -> None:
         super().__init__()

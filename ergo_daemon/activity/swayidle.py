@@ -53,12 +53,14 @@ def swayidle_argv(program: str, timeout: int) -> list[str]:
 class SwayIdle(IdleSince):
     """Idle time, logind lock and imminent sleep, from ``swayidle`` run as a child.
 
-    Idle reads 0 until ``timeout`` whole seconds pass without input, then counts on from there.
+    Idle is not known yet for the first ``timeout`` whole seconds, then reads 0 until that long
+    passes without input, then counts on from there.
     ``environ`` is the child's environment (it needs the Wayland display), e.g.
     ``SwayIdle(os.environ, timeout=5)``.
     """
 
     name = "swayidle"
+    tells_lock = True  # logind's lock and unlock, which swayidle passes on
 
     def __init__(
         self,
@@ -100,6 +102,7 @@ class SwayIdle(IdleSince):
         self._thread.join(timeout=STOP_TIMEOUT)
         if process.stdout is not None:
             process.stdout.close()
+        self._closed()
 
     def _listen(self) -> None:
         """The reader thread: one line per event until the child's output ends."""
@@ -118,10 +121,8 @@ class SwayIdle(IdleSince):
 
     def _event(self, word: str) -> None:
         with self._lock:
-            if word == "idle":
-                self._idle_since = self._clock()
-            elif word == "active":
-                self._idle_since = None
+            if word in ("idle", "active"):
+                self._set_idle(word == "idle")
             elif word in ("locked", "unlocked"):
                 self._locked = word == "locked"
             elif word in ("sleeping", "awake"):

@@ -44,8 +44,9 @@ HEADER = struct.Struct("=II")
 class WaylandIdle(IdleSince):
     """Idle time on Wayland compositors other than GNOME's; event-driven, lock state not known.
 
-    Idle reads 0 until ``timeout`` seconds pass without input, then exactly ``timeout`` plus the
-    time since the compositor said so. ``display`` is ``$WAYLAND_DISPLAY`` (a name in
+    Idle is not known yet for the first ``timeout`` seconds, then reads 0 until ``timeout``
+    seconds pass without input, then exactly ``timeout`` plus the time since the compositor said
+    so. ``display`` is ``$WAYLAND_DISPLAY`` (a name in
     ``runtime_dir``, or an absolute path), e.g. ``WaylandIdle("wayland-1", "/run/user/1000")``.
     """
 
@@ -74,7 +75,7 @@ class WaylandIdle(IdleSince):
             sock.close()
             raise
         sock.settimeout(None)
-        self.name = f"{self.name} ({protocol}, after {timeout:g} s)"
+        self.name = f"{self.name} ({protocol}, after {timeout:.3g} s)"
         self._thread = threading.Thread(target=self._listen, name="wayland-idle", daemon=True)
         self._thread.start()
 
@@ -85,6 +86,7 @@ class WaylandIdle(IdleSince):
             self._wire.sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=CONNECT_TIMEOUT)
         self._wire.sock.close()
+        self._closed()
 
     def _subscribe(self, timeout_ms: int) -> tuple[int, str]:
         """Bind a seat and an idle protocol; the new notification's id and the protocol's name."""
@@ -138,10 +140,8 @@ class WaylandIdle(IdleSince):
 
     def _event(self, opcode: int) -> None:
         with self._lock:
-            if opcode == IDLED:
-                self._idle_since = self._clock()
-            elif opcode == RESUMED:
-                self._idle_since = None
+            if opcode in (IDLED, RESUMED):
+                self._set_idle(opcode == IDLED)
 
 
 def socket_path(display: str, runtime_dir: str) -> Path:

@@ -80,6 +80,7 @@ class WindowsActivity:
     """
 
     name = "Windows GetLastInputInfo"
+    tells_lock = True
 
     def __init__(self, load: Callable[[str], Any] = windll) -> None:
         try:
@@ -96,6 +97,7 @@ class WindowsActivity:
         except OSError as exc:
             # Idle time alone still works: say so in the name the daemon logs.
             self.name = f"{self.name} (lock state unknown: {exc})"
+            self.tells_lock = False
             self._wtsapi32: Any = None
         else:
             wtsapi32.WTSQuerySessionInformationW.restype = ctypes.c_int

@@ -83,25 +83,31 @@ def _notifications(*, send: bool) -> Finding:
 
 def _activity() -> list[Finding]:
     from ergo_daemon import backends
-    from ergo_daemon.activity.null import UnknownActivity
+    from ergo_daemon.activity.combined import CombinedActivity
 
     source = backends.activity_source(os.environ)
     fix = backends.activity_hint(os.environ)
     try:
         reading = source.read()
+        lockers = source.lock_names if isinstance(source, CombinedActivity) else ()
     except Exception as exc:  # a broken source is a finding
         return [Finding("idle", source.name, False, f"no reading: {exc}", fix)]
     finally:
         source.close()
-    if reading.idle is None:
+    if reading.idle is None and reading.idle_pending:
+        # A Wayland compositor says "idle" only once its timeout has passed since it was asked.
+        detail = "not known yet: the desktop tells idle time after a few seconds without input"
+        idle = Finding("idle", source.name, True, detail)
+    elif reading.idle is None:
         idle = Finding("idle", source.name, False, "idle time unknown: clock time is counted", fix)
     else:
         idle = Finding("idle", source.name, True, f"no input for {reading.idle:.1f} s")
-    if isinstance(source, UnknownActivity):
-        lock = Finding("lock", source.name, False, "lock state unknown", fix)
+    if not lockers:
+        detail = "no lock source here: a locked screen is seen only as time without input"
+        lock = Finding("lock", "none", False, detail, backends.lock_hint(os.environ))
     else:
         locked = "locked" if reading.locked else "not locked"
-        lock = Finding("lock", source.name, True, f"the screen is {locked} now")
+        lock = Finding("lock", ", ".join(lockers), True, f"the screen is {locked} now")
     return [idle, lock]
 
 

@@ -25,12 +25,14 @@ MAX_MESSAGE = 1000
 class FreedesktopNotifier:
     """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed."""
 
+    # Sent and forgotten: a notice expires by its own timeout, and nothing waits for the
+    # NotificationClosed signal, which some servers (notification-daemon) never send.
+
     name = "freedesktop D-Bus"
 
     def __init__(self, bus_address: str) -> None:
         self._bus_address = bus_address
         self._connection: Any = None
-        self._images: bool | None = None  # does the server show a notification's image?
 
     def check(self) -> str:
         """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
@@ -38,9 +40,15 @@ class FreedesktopNotifier:
         return f"{name} {version} ({vendor})"
 
     def send(self, notice: Notice) -> None:
+        capabilities = self._capabilities()
         hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
-        if notice.image and self._shows_images():
+        if notice.image and {"icon-static", "icon-multi"} & capabilities:
             hints["image-path"] = ("s", Path(notice.image).as_uri())
+        body = clamp(notice.message, MAX_MESSAGE)
+        # Texts come from the configuration too (custom reminders, the person's own content,
+        # error messages), so "Tea & <biscuits>" must show as written, not as markup.
+        if "body-markup" in capabilities:
+            body = escape_markup(body)
         self._call(
             "Notify",
             "susssasa{sv}i",
@@ -49,19 +57,27 @@ class FreedesktopNotifier:
                 0,
                 "",
                 clamp(notice.title, MAX_TITLE),
-                clamp(notice.message, MAX_MESSAGE),
+                body,
                 [],
                 hints,
                 display_seconds(notice) * 1000,
             ),
         )
 
-    def _shows_images(self) -> bool:
-        """Asked once per connection: servers without "icon-static" ignore images anyway."""
-        if self._images is None:
+    def _capabilities(self) -> frozenset[str]:
+        """What the server does with a notice, e.g. ``{"body-markup", "icon-static"}``."""
+        # Asked on every notice: another server may have taken over the name since the last
+        # (notices are minutes apart, and it costs one local call).
+        try:
             (capabilities,) = self._call("GetCapabilities", "", ())
-            self._images = bool({"icon-static", "icon-multi"} & set(capabilities))
-        return self._images
+        except BackendGone:
+            raise
+        except DeliveryError as exc:
+            if self._connection is None:  # the connection broke: Notify would fail too
+                raise
+            log.debug("notification server refused GetCapabilities (%s): assumed none", exc)
+            return frozenset()
+        return frozenset(capabilities)
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
@@ -95,7 +111,6 @@ class FreedesktopNotifier:
                 self._connection.close()
             finally:
                 self._connection = None
-                self._images = None  # the next server may differ
 
 
 # D-Bus errors that mean nobody on the session bus shows notifications.
@@ -111,3 +126,8 @@ def _refusal(name: str, data: tuple[Any, ...]) -> str:
     said = next((str(d) for d in data if isinstance(d, str) and d), "")
     short = name.rsplit(".", 1)[-1]
     return f"the notification server refused the notice ({short}{': ' + said if said else ''})"
+
+
+def escape_markup(text: str) -> str:
+    """Plain text as notification markup: ``"5 < 6 & 7"`` -> ``"5 &lt; 6 &amp; 7"``."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -11,7 +11,6 @@ from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer, Notice
 from ergo_daemon.policy import Activity, Decision, Policy
 from ergo_daemon.settings.models import Settings
-from ergo_daemon.workhours import local_instant
 
 STEP = timedelta(seconds=60)
 
@@ -35,18 +34,25 @@ def run(
 
 
 def working_day(settings: Settings, day: date, tz: ZoneInfo, seed: int = 0) -> list[Notice]:
-    """The notices of ``day`` for someone working without pause through their working hours."""
+    """The notices of the working periods that start on ``day`` (a night shift runs past
+    midnight), for someone working without pause through them.
+    """
     policy = Policy(settings, tz)
     composer = Composer(settings, load_catalogue(settings.content), random.Random(seed))
-    last_input = local_instant(day, 0, tz) - timedelta(hours=8)
+    periods = [(a, b) for a, b in policy.calendar.periods(day) if a.date() == day]
+    if not periods:
+        return []
+    first, end = periods[0][0], max(b for _, b in periods)
+    # Start well before work, away from the desk: the first look sees someone arriving.
+    start = first - timedelta(hours=8)
+    last_input = start - timedelta(hours=8)
 
     def look(now: datetime) -> Activity:
         nonlocal last_input
-        if policy.calendar.is_working(now):
+        if any(a <= now < b for a, b in periods):
             last_input = now
         return Activity(now, idle=(now - last_input).total_seconds())
 
-    start, end = local_instant(day, 0, tz), local_instant(day + timedelta(days=1), 0, tz)
     return [
         composer.compose(decision.prompt)
         for _, decision in run(policy, start, end, look)

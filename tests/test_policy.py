@@ -12,7 +12,7 @@ import pytest
 
 from ergo_daemon.policy import Activity, Policy, Prompt
 from ergo_daemon.settings.models import Settings
-from ergo_daemon.simulate import run
+from ergo_daemon.simulate import run, working_day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 11, 23)
@@ -408,3 +408,55 @@ def test_a_simulated_work_week_runs_well_under_a_second(preset_day: date) -> Non
     elapsed = time.perf_counter() - began
     assert sum(1 for _, d in decisions if d.prompt) > 150
     assert elapsed < 0.5, f"5 days took {elapsed:.2f} s"
+
+
+NIGHTS = {"days": "mon-fri", "hours": ["22:00-06:00"]}
+
+
+def test_a_night_shift_runs_past_midnight_and_belongs_to_the_day_it_starts() -> None:
+    calendar = Policy(settings(work_hours=NIGHTS), BERLIN).calendar
+
+    def at(day: date, clock: str) -> datetime:
+        hour, minute = map(int, clock.split(":"))
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
+
+    assert not calendar.is_working(at(MONDAY, "03:00")), "Sunday night is not in mon-fri"
+    assert calendar.is_working(at(MONDAY, "22:00"))
+    assert calendar.is_working(at(MONDAY + timedelta(days=1), "05:59")), "Monday's shift"
+    assert not calendar.is_working(at(MONDAY + timedelta(days=1), "06:00"))
+    assert calendar.is_working(at(MONDAY + timedelta(days=5), "03:00")), "Friday's shift"
+    assert not calendar.is_working(at(MONDAY + timedelta(days=5), "22:30")), "no Saturday shift"
+    assert calendar.next_start(at(MONDAY + timedelta(days=1), "07:00")) == at(
+        MONDAY + timedelta(days=1), "22:00"
+    )
+    assert calendar.works_throughout(at(MONDAY, "23:00"), at(MONDAY + timedelta(days=1), "01:00"))
+
+
+def test_night_shift_prompts_go_on_across_midnight() -> None:
+    d = desk(at="22:00", work_hours=NIGHTS, **ONLY_EYES)
+    d.work(8 * 60 + 5)
+    times = d.times("eyes")
+    assert times[:2] == ["22:20", "22:40"]
+    assert "00:00" in times and "00:20" in times and "05:40" in times, times
+    assert times[-1] == "05:40", "nothing after the shift ends at 06:00"
+
+
+def test_hydration_keeps_counting_over_midnight_in_a_night_shift() -> None:
+    only_water = {**ONLY_EYES, "eyes": {"enabled": False}, "hydration": {"every": "1h"}}
+    d = desk(at="23:30", work_hours=NIGHTS, **only_water)
+    d.work(65)
+    assert d.times("hydration") == ["00:30"], "the hour from 23:30 runs on past midnight"
+
+
+def test_preview_of_a_night_shift_day_covers_the_whole_shift() -> None:
+    s = settings(work_hours=NIGHTS)
+    monday = working_day(s, MONDAY, BERLIN)
+    local = [n.at.astimezone(BERLIN) for n in monday]
+    assert local[0].strftime("%a %H:%M") == "Mon 22:00"
+    assert local[-1].strftime("%a") == "Tue" and local[-1].hour == 5, "runs on to 06:00"
+    assert len(monday) > 20
+    sunday = working_day(s, MONDAY - timedelta(days=1), BERLIN)
+    assert sunday == [], "no shift starts on Sunday"
+    assert settings(work_hours=NIGHTS).model_dump(mode="json")["work_hours"]["hours"] == [
+        "22:00-06:00"
+    ]

@@ -40,7 +40,9 @@ def _to_duration(value: object) -> object:
     if isinstance(value, str):
         return parse_duration(value)
     if isinstance(value, int | float):  # a bare 90 is ambiguous: seconds? minutes?
-        raise ValueError('a bare number has no unit: write a duration in quotes, like "90s" or "20m"')
+        raise ValueError(
+            'a bare number has no unit: write a duration in quotes, like "90s" or "20m"'
+        )
     return value
 
 
@@ -81,8 +83,10 @@ def _to_range(value: object) -> object:
     if not sep:
         raise ValueError("expected a time range like 08:00-12:30")
     first, last = _minute_of_day(start), _minute_of_day(end, allow_end_of_day=True)
-    if first >= last:
-        raise ValueError(f"{value!r} ends before it starts (ranges cannot cross midnight)")
+    if first == last:
+        raise ValueError(f"{value!r} starts and ends at once (a whole day is 00:00-24:00)")
+    if last < first:  # a night shift: the range ends on the next day
+        last += MINUTES_PER_DAY
     return (first, last)
 
 
@@ -92,6 +96,12 @@ def _to_list(value: object) -> object:
 
 def _format_minute(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def format_range(first: int, last: int) -> str:
+    """``(1320, 1800)`` as ``"22:00-06:00"``: an end past midnight is a time of the next day."""
+    end = last - MINUTES_PER_DAY if last > MINUTES_PER_DAY else last
+    return f"{_format_minute(first)}-{_format_minute(end)}"
 
 
 Duration = Annotated[
@@ -108,7 +118,7 @@ TimeOfDay = Annotated[
 DayRange = Annotated[
     tuple[int, int],
     BeforeValidator(_to_range),
-    PlainSerializer(lambda r: f"{_format_minute(r[0])}-{_format_minute(r[1])}", return_type=str),
+    PlainSerializer(lambda r: format_range(*r), return_type=str),
 ]
 Days = Annotated[list[Weekday], BeforeValidator(_to_days)]
 

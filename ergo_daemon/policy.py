@@ -302,7 +302,11 @@ class Policy:
             return None
         window = now + timedelta(seconds=self._merge_within)
         chosen = [r for r in self.rules if r.kind in due and due[r.kind] <= window]
-        head = max(chosen, key=lambda r: r.size)
+        # A fixed-time reminder is the person's own appointment: it shows under its own title,
+        # never as a line inside another prompt, and two of them never share one notice.
+        fixed = next((r for r in chosen if r.trigger == "fixed" and due[r.kind] <= now), None)
+        chosen = [r for r in chosen if r.trigger != "fixed" or r is fixed]
+        head = fixed or max(chosen, key=lambda r: r.size)
         for rule in chosen:
             self._taken(rule, now)
         merged = [r.kind for r in chosen if r is not head]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer, Notice
-from ergo_daemon.policy import Activity, Decision, Policy
+from ergo_daemon.policy import Activity, Decision, Policy, Prompt
 from ergo_daemon.settings.models import Settings
 
 STEP = timedelta(seconds=60)
@@ -37,8 +37,13 @@ def working_day(settings: Settings, day: date, tz: ZoneInfo, seed: int = 0) -> l
     """The notices of the working periods that start on ``day`` (a night shift runs past
     midnight), for someone working without pause through them.
     """
-    policy = Policy(settings, tz)
     composer = Composer(settings, load_catalogue(settings.content), random.Random(seed))
+    return [composer.compose(prompt) for prompt in working_prompts(settings, day, tz)]
+
+
+def working_prompts(settings: Settings, day: date, tz: ZoneInfo) -> list[Prompt]:
+    """The prompts behind ``working_day``, before they are worded."""
+    policy = Policy(settings, tz)
     periods = [(a, b) for a, b in policy.calendar.periods(day) if a.date() == day]
     if not periods:
         return []
@@ -53,8 +58,4 @@ def working_day(settings: Settings, day: date, tz: ZoneInfo, seed: int = 0) -> l
             last_input = now
         return Activity(now, idle=(now - last_input).total_seconds())
 
-    return [
-        composer.compose(decision.prompt)
-        for _, decision in run(policy, start, end, look)
-        if decision.prompt is not None
-    ]
+    return [d.prompt for _, d in run(policy, start, end, look) if d.prompt is not None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ergo_daemon.content.catalogue import load_catalogue
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.policy import Activity, Policy, Prompt
 from ergo_daemon.settings.models import Settings
 from ergo_daemon.simulate import run, working_day
@@ -460,3 +463,24 @@ def test_preview_of_a_night_shift_day_covers_the_whole_shift() -> None:
     assert settings(work_hours=NIGHTS).model_dump(mode="json")["work_hours"]["hours"] == [
         "22:00-06:00"
     ]
+
+
+def _lunch_walk(at: str) -> dict[str, Any]:
+    walk = {"name": "lunch-walk", "title": "Lunch walk", "at": [at], "days": "mon-sun"}
+    return {**ONLY_EYES, "eyes": {"enabled": False}, "stretch": {}, "custom": [walk]}
+
+
+def test_a_fixed_time_reminder_is_never_merged_into_another_prompt() -> None:
+    d = desk(at="12:00", **_lunch_walk("12:31"))
+    d.work(35)  # the stretch falls due at 12:30, a minute before the walk
+    assert [(p.kind, p.merged) for p in d.shown] == [("stretch", ()), ("lunch-walk", ())]
+    assert d.times("lunch-walk") == ["12:31"], "at its own time, under its own title"
+
+
+def test_a_fixed_time_reminder_heads_what_falls_due_with_it() -> None:
+    d = desk(at="12:00", **_lunch_walk("12:29"))
+    d.work(35)
+    assert [(p.kind, p.merged) for p in d.shown] == [("lunch-walk", ("stretch",))]
+    notice = Composer(d.policy.settings, load_catalogue(), random.Random(0)).compose(d.shown[0])
+    assert notice.title == "Lunch walk"
+    assert notice.message == "A stretch is due too: stand and move for 2 minutes."

@@ -127,7 +127,8 @@ class Daemon:
         if changed:
             log.info("now %s", decision.status)
             self.status = decision.status
-        self._count(now, reading, locked, elapsed, asleep)
+        paused = decision.status == "paused"
+        self._count(now, reading, locked, elapsed, asleep, paused=paused)
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
             self.record(now, kind, "natural")
@@ -153,12 +154,22 @@ class Daemon:
             self.recorder.prompt(at, kind, outcome, merged)
 
     def _count(
-        self, now: datetime, reading: Reading, locked: bool, elapsed: float, asleep: float
+        self,
+        now: datetime,
+        reading: Reading,
+        locked: bool,
+        elapsed: float,
+        asleep: float,
+        *,
+        paused: bool,
     ) -> None:
         """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle."""
         if now.date() != self.tally.day:
             self._record_active(force=True)
             self.tally = Tally(now.date())
+        if paused:  # frozen with the timers: the figures a pause saved stay what status says
+            self._record_active()
+            return
         away = self.policy.settings.timing.away_after.total_seconds()
         if locked or max(asleep, reading.idle or 0.0) >= away:
             self.tally.sitting = 0.0

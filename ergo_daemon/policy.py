@@ -151,7 +151,10 @@ class Policy:
             elapsed = (now - state.last_seen).total_seconds()
         state.last_seen = now
         if self.is_paused(now):
-            return Decision("paused", None, state.paused_until, self._look_at(now))
+            # Nothing counts while paused, so no break length matters: look at the usual pace
+            # (the inactivity known at the pause would otherwise ask for a look every few ms).
+            look_at = self.calendar.local(now + timedelta(seconds=self._look_every))
+            return Decision("paused", None, state.paused_until, look_at)
         if state.paused_until is not None:  # only the time since the pause ended counts
             elapsed = min(elapsed, (now - state.paused_until).total_seconds())
             state.paused_until = None

@@ -194,3 +194,30 @@ def test_a_failed_reminder_is_not_retried_after_the_person_left(
         _run(daemon, clock, 5)
     assert recorder.shown == []
     assert "not retrying 'Rest your eyes" in caplog.text
+
+
+class IdleFor(UnknownActivity):
+    name = "idle"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def read(self) -> Reading:
+        return Reading(idle=self.seconds, locked=False)
+
+
+def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
+    clock, recorder = FakeClock(), Recorder()
+    daemon = _daemon(recorder, IdleFor(0.0), clock)
+    daemon.tick()
+    _run(daemon, clock, 5)
+    daemon.activity = IdleFor(19.9)  # paused just before 20 s without input: an eye rest
+    clock.advance(15)
+    daemon.tick()
+    active = daemon.tally.active
+    daemon.policy.pause(clock.wall + timedelta(hours=1))
+    for _ in range(10):
+        clock.advance(1)
+        wake = daemon.tick()
+        assert (wake - clock.wall).total_seconds() >= 29, "no rapid looks during a pause"
+    assert daemon.tally.active == active, "active time is frozen with the timers"

@@ -183,6 +183,8 @@ class Daemon:
         if not force and time.monotonic() - self._recorded_at < RECORD_EVERY:
             return
         self._recorded_at = time.monotonic()
+        if self.tally.day == date.min:  # before the first tick: no day to record yet
+            return
         if self.recorder is not None and (self._unrecorded or force):
             self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest)
         self._unrecorded = 0.0

@@ -98,11 +98,12 @@ def test_snooze_brings_the_prompt_back_and_done_logs_a_glass(
     daemon = start(desktop, start_daemon, tmp_path)
     with desktop.keep_active():
         desktop.wait_for_notifications(lambda ns: bool(eyes_times(desktop)), 15)
-        snoozed = cli(desktop.env, "snooze", "3s")
+        snoozed = cli(desktop.env, "snooze", "6m")  # a typed duration follows --speed: 3 s
         assert snoozed.returncode == 0 and snoozed.stdout.startswith("snoozed eyes"), snoozed
+        assert "(4 snoozes left today)" in snoozed.stdout
         desktop.wait_for_notifications(lambda ns: len(eyes_times(desktop)) >= 2, 15)
     first, second = eyes_times(desktop)[:2]
-    assert 2.0 < second - first < 6.5, "back after the 3 s snooze, not the 10 s interval"
+    assert 2.0 < second - first < 6.5, "back after the 6 min snooze at 120x, not the 10 s interval"
     before = status(desktop.env)["next"]["hydration"]
     glass = cli(desktop.env, "done", "hydration")
     assert glass.stdout.startswith("a glass of water logged"), glass
@@ -111,6 +112,7 @@ def test_snooze_brings_the_prompt_back_and_done_logs_a_glass(
     assert refused.returncode == 1 and "no 'coffee' reminder" in refused.stderr
     assert cli(desktop.env, "stop").stdout.strip() == "stopping"
     assert daemon.process.wait(10) == 0
+    assert "snoozed eyes until" in daemon.log() and "a glass of water logged" in daemon.log()
     db = Path(desktop.env["XDG_STATE_HOME"]) / "ergo-daemon" / "stats.sqlite3"
     with sqlite3.connect(db) as conn:
         outcomes = {tuple(row) for row in conn.execute("SELECT kind, outcome FROM prompts")}

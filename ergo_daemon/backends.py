@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from ergo_daemon.control.endpoint import Endpoint
 from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
-from ergo_daemon.settings.organisation import OrganisationStore
 
 if TYPE_CHECKING:
     from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.autostart import Autostart
+
+    # Only for a type: the settings (pydantic) would cost every CLI command, 'stop' included.
+    from ergo_daemon.settings.organisation import OrganisationStore
 
 log = logging.getLogger(__name__)
 

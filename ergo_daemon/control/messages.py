@@ -7,11 +7,22 @@ A request is ``{"v": 1, "command": "pause", "seconds": 1800}``; a reply is
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-VERSION = 1
+# The envelopes live in ``wire`` so that clients need no pydantic; the names stay here too.
+from ergo_daemon.control.wire import VERSION, BadRequest, encode_request, parse_reply, reply
+
+__all__ = [
+    "VERSION",
+    "BadRequest",
+    "Request",
+    "encode_request",
+    "parse_reply",
+    "parse_request",
+    "reply",
+]
 
 Kind = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Seconds = Annotated[float, Field(gt=0, le=7 * 86400)]
@@ -69,10 +80,6 @@ Request = Annotated[
 _requests: TypeAdapter[Request] = TypeAdapter(Request)
 
 
-class BadRequest(ValueError):
-    """A request that is not valid JSON of a known command (the reply says why)."""
-
-
 def parse_request(raw: bytes) -> Request:
     """Validate one request; raises BadRequest with a short reason."""
     try:
@@ -91,24 +98,3 @@ def parse_request(raw: bytes) -> Request:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "request"
         raise BadRequest(f"{where}: {first['msg']}") from None
-
-
-def encode_request(command: str, **fields: Any) -> bytes:
-    """``encode_request("pause", seconds=600)``: the bytes a client sends."""
-    body = {"v": VERSION, "command": command, **{k: v for k, v in fields.items() if v is not None}}
-    return json.dumps(body).encode()
-
-
-def reply(message: str, *, ok: bool = True, **data: Any) -> bytes:
-    return json.dumps({"v": VERSION, "ok": ok, "message": message, "data": data}).encode()
-
-
-def parse_reply(raw: bytes) -> tuple[bool, str, dict[str, Any]]:
-    """``(ok, message, data)``; raises BadRequest if the daemon's answer makes no sense."""
-    try:
-        body = json.loads(raw.decode("utf-8"))
-        if body.get("v") != VERSION:
-            raise BadRequest(f"the daemon speaks protocol {body.get('v')!r}, not {VERSION}")
-        return bool(body["ok"]), str(body["message"]), dict(body.get("data") or {})
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
-        raise BadRequest("the daemon's reply is not valid") from None

@@ -173,7 +173,11 @@ def _preview(args: argparse.Namespace) -> int:
         when = f"{local:%H:%M}" if local.date() == day else f"{local:%a %H:%M}"  # a night shift
         print(f"{when}  {notice.kind:<10} {notice.title}{merged}")
     counts = Counter(n.kind for n in notices)
-    print(f"{len(notices)} reminders: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    from ergo_daemon.words import counted
+
+    print(
+        f"{counted(len(notices), 'reminder')}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+    )
     return 0
 
 

@@ -502,6 +502,19 @@ def test_the_write_ahead_log_stays_small_and_is_emptied_at_close(db: Path) -> No
     reader.close()
 
 
+def test_export_leaves_out_the_empty_day_earlier_versions_wrote(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill(db)
+    store = StatsStore.open(db)
+    store.active(date.min, 0, 0)  # what the first tick of earlier versions left behind
+    store.close()
+    out = tmp_path / "stats.csv"
+    assert cli.main(["stats", "export", "--db", str(db), "--csv", str(out)]) == 0
+    assert "2 days of activity" in capsys.readouterr().out
+    assert "0001-01-01" not in out.read_text()
+
+
 def test_the_first_tick_records_no_day_before_the_first_real_one(tmp_path: Path) -> None:
     from test_daemon import FakeClock, Recorder, _daemon
 

@@ -73,6 +73,7 @@ def build(
         rebuild=assemble,
         recorder=StatsStore.open(default_path()),
         state_file=state_dir() / "state.json",
+        speed=speed,
     )
     daemon.restore()
     good = state_dir() / fallback.FILE_NAME

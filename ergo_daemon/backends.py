@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from ergo_daemon.control.endpoint import Endpoint
 from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
-from ergo_daemon.settings.organisation import OrganisationStore
 
 if TYPE_CHECKING:
     from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.autostart import Autostart
+
+    # Only for a type: the settings (pydantic) would cost every CLI command, 'stop' included.
+    from ergo_daemon.settings.organisation import OrganisationStore
 
 log = logging.getLogger(__name__)
 
@@ -154,18 +156,34 @@ def activity_source(
 
         log.warning("activity: no idle source for this session; counting clock time instead")
         return UnknownActivity()
-    status_names = ", ".join(source.status_names) or "none"
     if source.idle_name is None:
         log.warning(
-            "activity: no idle source for this session; counting clock time instead "
-            "(lock and sleep from %s)",
-            status_names,
+            "activity: no idle source for this session; counting clock time instead (%s)",
+            _lock_and_sleep(source.idle_name, source.status_names),
         )
     else:
         log.info(
-            "activity: idle time from %s; lock and sleep from %s", source.idle_name, status_names
+            "activity: idle time from %s; %s",
+            source.idle_name,
+            _lock_and_sleep(source.idle_name, source.status_names),
         )
     return source
+
+
+# Idle sources that also tell a lock (X11: a running screen saver; swayidle: logind's lock).
+_IDLE_TELLS_LOCK = ("X11", "swayidle", "macOS", "Windows")
+
+
+def _lock_and_sleep(idle: str | None, status: tuple[str, ...]) -> str:
+    """Where the lock and a coming sleep are seen, as ``doctor`` reports them."""
+    lock = [idle] if idle and idle.startswith(_IDLE_TELLS_LOCK) else []
+    lock += [name for name in status if "sleep only" not in name]
+    sleep = [name for name in status if name.startswith("systemd-logind")]
+    sleep += [idle] if idle and idle.startswith("swayidle") else []
+    return (
+        f"screen lock from {', '.join(lock) or 'nowhere (unknown)'}; a coming sleep from "
+        f"{', '.join(sleep) or 'nowhere'} (a sleep is always seen afterwards from the clocks)"
+    )
 
 
 def _activity_candidates(

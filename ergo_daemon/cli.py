@@ -160,6 +160,7 @@ def _without_openssl() -> None:
 
 def _preview(args: argparse.Namespace) -> int:
     from ergo_daemon.app import local_zone
+    from ergo_daemon.settings.models import format_range
     from ergo_daemon.simulate import working_day
 
     settings = load(args).settings
@@ -169,10 +170,7 @@ def _preview(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_as_json(n) for n in notices], indent=2, ensure_ascii=False))
         return 0
-    hours = ", ".join(
-        f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
-        for a, b in settings.work_hours.hours
-    )
+    hours = ", ".join(format_range(a, b) for a, b in settings.work_hours.hours)
     print(
         f"{day:%A %Y-%m-%d}, {tz.key}: working {'/'.join(settings.work_hours.days)} {hours}, "
         f"preset {settings.preset or 'office (built-in)'}"
@@ -182,9 +180,15 @@ def _preview(args: argparse.Namespace) -> int:
         return 0
     for notice in notices:
         merged = f"  (+ {', '.join(notice.merged)})" if notice.merged else ""
-        print(f"{notice.at.astimezone(tz):%H:%M}  {notice.kind:<10} {notice.title}{merged}")
+        local = notice.at.astimezone(tz)
+        when = f"{local:%H:%M}" if local.date() == day else f"{local:%a %H:%M}"  # a night shift
+        print(f"{when}  {notice.kind:<10} {notice.title}{merged}")
     counts = Counter(n.kind for n in notices)
-    print(f"{len(notices)} reminders: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    from ergo_daemon.words import counted
+
+    print(
+        f"{counted(len(notices), 'reminder')}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+    )
     return 0
 
 

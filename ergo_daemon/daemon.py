@@ -42,6 +42,7 @@ class Daemon:
         rebuild: Rebuild | None = None,
         recorder: Recorder | None = None,
         state_file: Path | None = None,
+        speed: float = 1.0,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -57,6 +58,7 @@ class Daemon:
         self._rebuild = rebuild
         self.recorder = recorder
         self._state_file = state_file
+        self.speed = speed  # ``run --speed``: durations typed to pause and snooze follow it too
         self.lock = threading.Lock()  # ticks and control requests take turns
         self.tally = Tally(date.min)
         self.last_shown: tuple[str, datetime] | None = None
@@ -113,16 +115,25 @@ class Daemon:
 
     def _tick(self) -> datetime:
         instant = self._clock()
+        down = 0.0
         if self._last is not None:
             elapsed, asleep = gap(self._last, instant)
-        elif self._restored_at is not None:  # the time the daemon was down counts as away
-            elapsed = asleep = max(0.0, (instant.wall - self._restored_at).total_seconds())
+        elif self._restored_at is not None:
+            down = max(0.0, (instant.wall - self._restored_at).total_seconds())
+            # A restart is nobody's break: the timers neither run nor reset over a short one; a
+            # long one (a reboot, a crash found later) counts as away.
+            elapsed = asleep = down if down >= DOWN_COUNTS_AS_AWAY / self.speed else 0.0
+            log.info(
+                "not running for %.0f s before this start%s",
+                down,
+                "; that counts as away" if asleep else "",
+            )
         else:
             elapsed, asleep = 0.0, 0.0
         self._last = instant
         now = instant.wall.astimezone(self.policy.calendar.tz)
         self._reload_if_changed(now)
-        if asleep:
+        if asleep and not down:
             log.info("woke after %.0f s asleep", asleep)
         reading = self._read_activity()
         locked = reading.locked or reading.sleeping  # about to suspend: nobody is working
@@ -140,10 +151,12 @@ class Daemon:
         if changed:
             log.info("now %s", decision.status)
             self.status = decision.status
-        self._count(now, reading, locked, elapsed, asleep)
+        paused = decision.status == "paused"
+        self._count(now, reading, locked, elapsed, asleep, paused=paused)
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
-            self.record(now, kind, "natural")
+            if not down:  # only a break seen happening is one in the statistics
+                self.record(now, kind, "natural")
         if decision.status != "active":
             self._drop_retries(decision.status)
         if decision.prompt is not None:
@@ -166,12 +179,22 @@ class Daemon:
             self.recorder.prompt(at, kind, outcome, merged)
 
     def _count(
-        self, now: datetime, reading: Reading, locked: bool, elapsed: float, asleep: float
+        self,
+        now: datetime,
+        reading: Reading,
+        locked: bool,
+        elapsed: float,
+        asleep: float,
+        *,
+        paused: bool,
     ) -> None:
         """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle."""
         if now.date() != self.tally.day:
             self._record_active(force=True)
             self.tally = Tally(now.date())
+        if paused:  # frozen with the timers: the figures a pause saved stay what status says
+            self._record_active()
+            return
         away = self.policy.settings.timing.away_after.total_seconds()
         if locked or max(asleep, reading.idle or 0.0) >= away:
             self.tally.sitting = 0.0
@@ -187,6 +210,8 @@ class Daemon:
         if not force and time.monotonic() - self._recorded_at < RECORD_EVERY:
             return
         self._recorded_at = time.monotonic()
+        if self.tally.day == date.min:  # before the first tick: no day to record yet
+            return
         if self.recorder is not None and (self._unrecorded or force):
             self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest)
         self._unrecorded = 0.0
@@ -315,6 +340,7 @@ class Daemon:
 
 REMINDER, CONFIG = "reminder", "config"
 SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed
+DOWN_COUNTS_AS_AWAY = 180.0  # seconds not running from which a restart counts as time away
 RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statistics
 
 

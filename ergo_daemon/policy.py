@@ -152,7 +152,10 @@ class Policy:
             elapsed = (now - state.last_seen).total_seconds()
         state.last_seen = now
         if self.is_paused(now):
-            return Decision("paused", None, state.paused_until, self._look_at(now))
+            # Nothing counts while paused, so no break length matters: look at the usual pace
+            # (the inactivity known at the pause would otherwise ask for a look every few ms).
+            look_at = self.calendar.local(now + timedelta(seconds=self._look_every))
+            return Decision("paused", None, state.paused_until, look_at)
         if state.paused_until is not None:  # only the time since the pause ended counts
             elapsed = min(elapsed, (now - state.paused_until).total_seconds())
             state.paused_until = None
@@ -312,7 +315,11 @@ class Policy:
             return None
         window = now + timedelta(seconds=self._merge_within)
         chosen = [r for r in self.rules if r.kind in due and due[r.kind] <= window]
-        head = max(chosen, key=lambda r: r.size)
+        # A fixed-time reminder is the person's own appointment: it shows under its own title,
+        # never as a line inside another prompt, and two of them never share one notice.
+        fixed = next((r for r in chosen if r.trigger == "fixed" and due[r.kind] <= now), None)
+        chosen = [r for r in chosen if r.trigger != "fixed" or r is fixed]
+        head = fixed or max(chosen, key=lambda r: r.size)
         for rule in chosen:
             self._taken(rule, now)
         merged = [r.kind for r in chosen if r is not head]

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer, Notice
-from ergo_daemon.policy import Activity, Decision, Policy
+from ergo_daemon.policy import Activity, Decision, Policy, Prompt
 from ergo_daemon.settings.models import Settings
-from ergo_daemon.workhours import local_instant
 
 STEP = timedelta(seconds=60)
 
@@ -37,25 +36,32 @@ def run(
 def working_day(
     settings: Settings, day: date, tz: ZoneInfo, seed: int | None = None
 ) -> list[Notice]:
-    """The notices of ``day`` for someone working without pause through their working hours.
+    """The notices of the working periods that start on ``day`` (a night shift runs past
+    midnight), for someone working without pause through them.
 
     The content is drawn as by a daemon started that day: ``seed`` defaults to the date, so
     each day's preview differs and one day's is the same every time.
     """
-    policy = Policy(settings, tz)
     rng = random.Random(day.toordinal() if seed is None else seed)
     composer = Composer(settings, load_catalogue(settings.content), rng)
-    last_input = local_instant(day, 0, tz) - timedelta(hours=8)
+    return [composer.compose(prompt) for prompt in working_prompts(settings, day, tz)]
+
+
+def working_prompts(settings: Settings, day: date, tz: ZoneInfo) -> list[Prompt]:
+    """The prompts behind ``working_day``, before they are worded."""
+    policy = Policy(settings, tz)
+    periods = [(a, b) for a, b in policy.calendar.periods(day) if a.date() == day]
+    if not periods:
+        return []
+    first, end = periods[0][0], max(b for _, b in periods)
+    # Start well before work, away from the desk: the first look sees someone arriving.
+    start = first - timedelta(hours=8)
+    last_input = start - timedelta(hours=8)
 
     def look(now: datetime) -> Activity:
         nonlocal last_input
-        if policy.calendar.is_working(now):
+        if any(a <= now < b for a, b in periods):
             last_input = now
         return Activity(now, idle=(now - last_input).total_seconds())
 
-    start, end = local_instant(day, 0, tz), local_instant(day + timedelta(days=1), 0, tz)
-    return [
-        composer.compose(decision.prompt)
-        for _, decision in run(policy, start, end, look)
-        if decision.prompt is not None
-    ]
+    return [d.prompt for _, d in run(policy, start, end, look) if d.prompt is not None]

@@ -1,4 +1,4 @@
-"""Working hours in local time, correct across DST changes."""
+"""Working hours in local time, correct across DST changes; a range may run past midnight."""
 
 from __future__ import annotations
 

@@ -291,15 +291,20 @@ def test_combined_with_nothing_left_says_idle_pending_and_takes_a_source_back(
             assert combined.read() == Reading(idle=8.0)
 
 
-# At 120x: eyes every 0.5 s of activity, away after 1 s without input; nothing else shows.
+# At 600x: eyes every 0.5 s of activity, away after 1 s without input; nothing else shows.
 EYES_ONLY = """
 [work_hours]
 days = "mon-sun"
 hours = ["00:00-24:00"]
 
+[timing]
+away_after = "10m"
+merge_within = "10m"
+sample_every = "2m30s"
+
 [eyes]
-every = "1m"
-duration = "20s"
+every = "5m"
+duration = "1m40s"
 
 [stretch]
 enabled = false
@@ -325,7 +330,7 @@ def test_the_daemon_follows_gnome_idle_lock_and_sleep(
     mutter, logind = services.MutterIdleMonitor(bus), services.Logind(bus)
     saver = services.ScreenSaver(bus, gnome=True)
     with services.running(mutter, logind, saver):
-        daemon = start_daemon(env, "--speed", "120", "--config", str(config))
+        daemon = start_daemon(env, "--speed", "600", "--config", str(config))
         assert "idle time from GNOME Mutter idle monitor" in daemon.log()
 
         def shown() -> int:
@@ -350,7 +355,7 @@ def test_the_daemon_follows_gnome_idle_lock_and_sleep(
         logind.unlock()
         status("active", 2)
         prompting()
-        mutter.set_idle(30.0)  # no input for 30 s: away, at 120x
+        mutter.set_idle(30.0)  # no input for 30 s: away, at 600x
         status("away", 1)
         held_back()
         mutter.set_idle(0.0)

@@ -46,9 +46,14 @@ def test_other_platforms_get_no_linux_adapters() -> None:
     assert isinstance(backends.activity_source({"DISPLAY": ":0"}, "darwin"), UnknownActivity)
 
 
-def test_x11_session_uses_real_idle_time_and_the_bus(desktop: Desktop) -> None:
+def test_x11_session_uses_real_idle_time_and_the_bus(
+    desktop: Desktop, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ergo_daemon")
     source = backends.activity_source({**desktop.env, **NO_SYSTEM_BUS}, "linux")
     assert source.name == X11Idle.name  # no screen saver or logind answers here
+    assert f"idle time from {X11Idle.name}; screen lock from {X11Idle.name};" in caplog.text
+    assert "a coming sleep from nowhere" in caplog.text, "what doctor reports, nothing else"
     assert backends.notifier(desktop.env, "linux").name == FreedesktopNotifier.name
     desktop.touch_input()
     first = source.read()

@@ -79,3 +79,22 @@ def test_a_broken_config_stops_preview_with_file_line_and_key(tmp_path: Path) ->
 def test_python_dash_m_and_version() -> None:
     result = ergo("--version")
     assert result.returncode == 0 and result.stdout.startswith("ergo-daemon ")
+
+
+def test_the_control_commands_load_no_pydantic(tmp_path: Path) -> None:
+    """``stop`` took 2 s on a busy machine, nearly all of it importing pydantic for nothing."""
+    code = (
+        "import sys\nfrom ergo_daemon import cli\n"
+        "for command in ('stop', 'status', 'pause'):\n    cli.main([command])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic')[:3])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)},  # no daemon runs here
+    )
+    assert "is not running" in done.stderr
+    assert done.stdout.strip() == "[]", "a client only sends JSON and prints the answer"

@@ -19,7 +19,10 @@ BROKEN = {
         '[posture]\nwith_every_nth_stretch = "two"\n',
         "posture.with_every_nth_stretch = 'two'",
     ),
-    "out-of-range-every": ('[stretch]\nevery = "30s"\n', "'every' must be at least 1m"),
+    "out-of-range-every": (
+        '[stretch]\nevery = "30s"\n',
+        "stretch.every = '30s': must be at least 10m",
+    ),
     "out-of-range-nth": ("[posture]\nwith_every_nth_stretch = 99\n", "less than or equal to 10"),
     "out-of-range-duration": ('[break]\nduration = "3h"\n', "between 5s and 1h"),
     "unknown-top-level": ('[eyse]\nevery = "20m"\n', "unknown key 'eyse'; did you mean 'eyes'"),

@@ -19,9 +19,13 @@ from ergo_daemon.content.compose import Composer
 from ergo_daemon.content.decks import eye_items, rest_items, stretch_items
 from ergo_daemon.content.rotation import Deck, RotationFile
 from ergo_daemon.policy import Activity, Policy, Prompt
+from ergo_daemon.settings.layers import read_toml, validate
 from ergo_daemon.settings.models import Content, Exercise, Settings
-from ergo_daemon.simulate import run, working_day
+from ergo_daemon.settings.presets import load_preset, shipped_presets
+from ergo_daemon.simulate import run, working_day, working_prompts
 from ergo_daemon.workhours import local_instant
+
+CONFIG = Path(__file__).parent.parent / "config"
 
 AREAS = {
     "neck",
@@ -144,14 +148,62 @@ def test_users_add_their_own_items() -> None:
     assert any("Door-frame stretch" in t for t in _stretch_titles(settings, 60))
 
 
-def test_merged_prompts_mention_what_they_cover() -> None:
+def test_merged_prompts_say_what_the_break_does_not_cover_in_one_line() -> None:
     composer = Composer(Settings.model_validate({}), load_catalogue(), random.Random(1))
-    notice = composer.compose(
-        Prompt("break", datetime(2026, 11, 23, 9, tzinfo=UTC), ("eyes", "hydration"))
-    )
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    notice = composer.compose(Prompt("break", at, ("eyes", "stretch", "posture", "hydration")))
     assert notice.title == "Break time: step away for 5 minutes"
-    assert "Eyes: " in notice.message
-    assert "Water: " in notice.message
+    assert notice.message.endswith(" Have a glass of water too.")
+    for word in ("eye", "stretch", "posture"):
+        assert word not in notice.message.lower(), "a break covers it: no second instruction"
+    both = composer.compose(Prompt("eyes", at, ("posture", "hydration")))
+    assert both.message.endswith(" Also due: a posture check, a glass of water.")
+
+
+def _plain_and_merged(settings: Settings, day: date) -> Iterator[tuple[Prompt, str, str]]:
+    """Each prompt of ``day``, worded alone and worded with what it merged (same draws)."""
+    catalogue = load_catalogue(settings.content)
+    alone = Composer(settings, catalogue, random.Random(day.toordinal()))
+    merged = Composer(settings, catalogue, random.Random(day.toordinal()))
+    for prompt in working_prompts(settings, day, ZoneInfo("Europe/Berlin")):
+        plain = alone.compose(Prompt(prompt.kind, prompt.at)).message
+        yield prompt, plain, merged.compose(prompt).message
+
+
+SHIPPED = [
+    *(validate([preset.layer]).settings for preset in shipped_presets()),
+    # The organisation example: office hours with lunch, and a fixed-time lunch walk.
+    validate(
+        [load_preset("office").layer, read_toml(CONFIG / "organisation" / "defaults.toml")]
+    ).settings,
+]
+MERGED_AT_MOST = 250  # characters: the longest stretch alone is 223, plus one short line
+
+
+@pytest.mark.parametrize(
+    "settings", SHIPPED, ids=[*(p.name for p in shipped_presets()), "organisation-defaults"]
+)
+def test_a_month_of_merged_notices_is_short_and_asks_for_one_thing(settings: Settings) -> None:
+    postures = [line.text for line in load_catalogue().lines["posture"]]
+    exercises = [e.how for e in load_catalogue().exercises]
+    own = [c.message for c in settings.custom if c.every is not None]
+    merges = 0
+    for offset in range(30):
+        for prompt, plain, body in _plain_and_merged(
+            settings, date(2026, 12, 1) + timedelta(offset)
+        ):
+            assert len(body) <= MERGED_AT_MOST, body
+            assert body.startswith(plain), "the head's own message comes first, unchanged"
+            extra = body[len(plain) :].strip()
+            assert extra.count(".") <= 1 and len(extra) <= 60, f"more than one extra line: {extra}"
+            if not prompt.merged:
+                continue
+            merges += 1
+            if "break" in (prompt.kind, *prompt.merged):
+                clash = [text for text in [*postures, *exercises, *own] if text in extra]
+                clash += [w for w in ("posture", "stretch", "stand") if w in extra.lower()]
+                assert not clash, f"a break together with {clash}: {body}"
+    assert merges > 30, "the month had merged notices to check"
 
 
 # --- a month of reminders, with the daemon restarted every morning ---------------------------
@@ -190,7 +242,13 @@ def _month(settings: Settings, state: Path, days: int = 30) -> Iterator[tuple[st
             policy = Policy(settings, TZ)
             start = local_instant(day, 0, TZ)
             end = start + timedelta(days=1)
-            for _, decision in run(policy, start, end, lambda now: Activity(now, idle=0.0)):
+            lunch = local_instant(day, 12 * 60, TZ)  # 12:00-12:30 away: a posture check after
+
+            def look(now: datetime, lunch: datetime = lunch) -> Activity:
+                away = (now - lunch).total_seconds()
+                return Activity(now, idle=away if 0 <= away < 1800 else 0.0)
+
+            for _, decision in run(policy, start, end, look):
                 if decision.prompt is not None:
                     composer.compose(decision.prompt)
             yield from ((decks[id(deck)], item) for deck, item in drawn)

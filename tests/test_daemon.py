@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,3 +235,84 @@ def test_a_failed_reminder_is_not_retried_after_the_person_left(
         _run(daemon, clock, 5)
     assert recorder.shown == []
     assert "not retrying 'Rest your eyes" in caplog.text
+
+
+class IdleFor(UnknownActivity):
+    name = "idle"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def read(self) -> Reading:
+        return Reading(idle=self.seconds, locked=False)
+
+
+def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
+    clock, recorder = FakeClock(), Recorder()
+    daemon = _daemon(recorder, IdleFor(0.0), clock)
+    daemon.tick()
+    _run(daemon, clock, 5)
+    daemon.activity = IdleFor(19.9)  # paused just before 20 s without input: an eye rest
+    clock.advance(15)
+    daemon.tick()
+    active = daemon.tally.active
+    daemon.policy.pause(clock.wall + timedelta(hours=1))
+    for _ in range(10):
+        clock.advance(1)
+        wake = daemon.tick()
+        assert (wake - clock.wall).total_seconds() >= 29, "no rapid looks during a pause"
+    assert daemon.tally.active == active, "active time is frozen with the timers"
+
+
+class Stats:
+    """The statistics a daemon hands over, kept in a list."""
+
+    problem = None
+
+    def __init__(self) -> None:
+        self.prompts: list[tuple[str, str]] = []
+
+    def prompt(self, at: datetime, kind: str, outcome: str, merged: object = ()) -> None:
+        self.prompts.append((kind, outcome))
+
+    def active(self, day: object, seconds: float, sitting: float) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _restarted_after(
+    seconds: float, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> tuple[Daemon, Stats]:
+    clock = FakeClock()
+    first = _daemon(Recorder(), IdleFor(0.0), clock)
+    first._state_file = tmp_path / "state.json"
+    first.tick()
+    _run(first, clock, 10)
+    first.save()  # then killed
+    clock.advance(seconds)
+    again, stats = _daemon(Recorder(), IdleFor(0.0), clock), Stats()
+    again._state_file, again.recorder = tmp_path / "state.json", stats
+    again.restore()
+    with caplog.at_level(logging.INFO):
+        again.tick()
+    return again, stats
+
+
+def test_a_quick_restart_is_no_break_and_no_sleep(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    again, stats = _restarted_after(40, tmp_path, caplog)
+    assert stats.prompts == [], "no natural break recorded for 40 s of restart"
+    assert "asleep" not in caplog.text and "not running for 40 s before this start" in caplog.text
+    assert again.policy.state.counted["eyes"] >= 600, "the eye timer goes on"
+
+
+def test_a_long_downtime_counts_as_away_but_records_no_break_nobody_saw(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    again, stats = _restarted_after(600, tmp_path, caplog)
+    assert again.policy.state.counted["eyes"] == 0, "ten minutes away reset the eye timer"
+    assert stats.prompts == []
+    assert "not running for 600 s before this start; that counts as away" in caplog.text

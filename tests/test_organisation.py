@@ -38,7 +38,7 @@ def _toml(assignments: dict[str, str]) -> str:
 
 
 def _value(layer: int) -> str:
-    return f"{layer + 2}m"
+    return f"{layer + 20}m"  # every value above the floor of every kind (15m at most)
 
 
 def _org(tmp_path: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ergo_daemon.content.catalogue import load_catalogue
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.policy import Activity, Policy, Prompt
 from ergo_daemon.settings.models import Settings
-from ergo_daemon.simulate import run
+from ergo_daemon.simulate import run, working_day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 11, 23)
@@ -431,3 +434,76 @@ def test_a_simulated_work_week_runs_well_under_a_second(preset_day: date) -> Non
     elapsed = time.perf_counter() - began
     assert sum(1 for _, d in decisions if d.prompt) > 150
     assert elapsed < 0.5, f"5 days took {elapsed:.2f} s"
+
+
+NIGHTS = {"days": "mon-fri", "hours": ["22:00-06:00"]}
+
+
+def test_a_night_shift_runs_past_midnight_and_belongs_to_the_day_it_starts() -> None:
+    calendar = Policy(settings(work_hours=NIGHTS), BERLIN).calendar
+
+    def at(day: date, clock: str) -> datetime:
+        hour, minute = map(int, clock.split(":"))
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
+
+    assert not calendar.is_working(at(MONDAY, "03:00")), "Sunday night is not in mon-fri"
+    assert calendar.is_working(at(MONDAY, "22:00"))
+    assert calendar.is_working(at(MONDAY + timedelta(days=1), "05:59")), "Monday's shift"
+    assert not calendar.is_working(at(MONDAY + timedelta(days=1), "06:00"))
+    assert calendar.is_working(at(MONDAY + timedelta(days=5), "03:00")), "Friday's shift"
+    assert not calendar.is_working(at(MONDAY + timedelta(days=5), "22:30")), "no Saturday shift"
+    assert calendar.next_start(at(MONDAY + timedelta(days=1), "07:00")) == at(
+        MONDAY + timedelta(days=1), "22:00"
+    )
+    assert calendar.works_throughout(at(MONDAY, "23:00"), at(MONDAY + timedelta(days=1), "01:00"))
+
+
+def test_night_shift_prompts_go_on_across_midnight() -> None:
+    d = desk(at="22:00", work_hours=NIGHTS, **ONLY_EYES)
+    d.work(8 * 60 + 5)
+    times = d.times("eyes")
+    assert times[:2] == ["22:20", "22:40"]
+    assert "00:00" in times and "00:20" in times and "05:40" in times, times
+    assert times[-1] == "05:40", "nothing after the shift ends at 06:00"
+
+
+def test_hydration_keeps_counting_over_midnight_in_a_night_shift() -> None:
+    only_water = {**ONLY_EYES, "eyes": {"enabled": False}, "hydration": {"every": "1h"}}
+    d = desk(at="23:30", work_hours=NIGHTS, **only_water)
+    d.work(65)
+    assert d.times("hydration") == ["00:30"], "the hour from 23:30 runs on past midnight"
+
+
+def test_preview_of_a_night_shift_day_covers_the_whole_shift() -> None:
+    s = settings(work_hours=NIGHTS)
+    monday = working_day(s, MONDAY, BERLIN)
+    local = [n.at.astimezone(BERLIN) for n in monday]
+    assert local[0].strftime("%a %H:%M") == "Mon 22:00"
+    assert local[-1].strftime("%a") == "Tue" and local[-1].hour == 5, "runs on to 06:00"
+    assert len(monday) > 20
+    sunday = working_day(s, MONDAY - timedelta(days=1), BERLIN)
+    assert sunday == [], "no shift starts on Sunday"
+    assert settings(work_hours=NIGHTS).model_dump(mode="json")["work_hours"]["hours"] == [
+        "22:00-06:00"
+    ]
+
+
+def _lunch_walk(at: str) -> dict[str, Any]:
+    walk = {"name": "lunch-walk", "title": "Lunch walk", "at": [at], "days": "mon-sun"}
+    return {**ONLY_EYES, "eyes": {"enabled": False}, "stretch": {}, "custom": [walk]}
+
+
+def test_a_fixed_time_reminder_is_never_merged_into_another_prompt() -> None:
+    d = desk(at="12:00", **_lunch_walk("12:31"))
+    d.work(35)  # the stretch falls due at 12:30, a minute before the walk
+    assert [(p.kind, p.merged) for p in d.shown] == [("stretch", ()), ("lunch-walk", ())]
+    assert d.times("lunch-walk") == ["12:31"], "at its own time, under its own title"
+
+
+def test_a_fixed_time_reminder_heads_what_falls_due_with_it() -> None:
+    d = desk(at="12:00", **_lunch_walk("12:29"))
+    d.work(35)
+    assert [(p.kind, p.merged) for p in d.shown] == [("lunch-walk", ("stretch",))]
+    notice = Composer(d.policy.settings, load_catalogue(), random.Random(0)).compose(d.shown[0])
+    assert notice.title == "Lunch walk"
+    assert notice.message == "A stretch is due too: move for 2 minutes."

@@ -21,7 +21,7 @@ from ergo_daemon.stats.report import read_report
 
 ROOT = Path(__file__).parents[1]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-WINDOW = (800, 1040)  # wide enough for the 720-pixel charts, tall enough for all three
+WINDOW = (800, 1720)  # wide enough for the 720-pixel charts, tall enough for all five
 MIN_BAR_WIDTH = 14  # legend swatches are smaller
 
 # A week ending today; every figure differs from its neighbours so order shows in the bars.
@@ -30,6 +30,10 @@ SITTING_HOURS = (0.5, 1.5, 1.0, 2.0, 0.25, 1.25, 0.75)
 PROMPTED = (3, 6, 4, 7, 2, 5, 3)
 TAKEN = (2, 6, 3, 5, 1, 4, 2)
 GLASSES = (4, 7, 5, 8, 2, 6, 3)
+EYES_PROMPTED = (9, 12, 10, 14, 5, 11, 8)
+EYES_TAKEN = (8, 11, 7, 13, 3, 10, 6)
+STRETCHES_PROMPTED = (4, 9, 6, 10, 2, 8, 5)
+STRETCHES_TAKEN = (3, 8, 4, 7, 1, 6, 2)
 
 
 def browser() -> str:
@@ -55,6 +59,14 @@ def record_week(path: Path, last: date) -> None:
             store.prompt(noon + timedelta(minutes=number), "break", "done")
         for number in range(GLASSES[index]):
             store.prompt(noon + timedelta(minutes=number), "hydration", "done")
+        for kind, shown, done in (
+            ("eyes", EYES_PROMPTED, EYES_TAKEN),
+            ("stretch", STRETCHES_PROMPTED, STRETCHES_TAKEN),
+        ):
+            for number in range(shown[index]):
+                store.prompt(noon + timedelta(minutes=number), kind, "shown")
+            for number in range(done[index]):
+                store.prompt(noon + timedelta(minutes=number), kind, "done")
     assert store.problem is None
     store.close()
 
@@ -190,6 +202,21 @@ def _unfilter(raw: bytes, width: int, height: int, channels: int) -> tuple[bytes
     return tuple(rows)
 
 
+def by_chart(bars: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
+    """Bars of one colour grouped by the chart they stand in (their baseline), top chart first."""
+    charts: dict[int, list[tuple[int, int, int, int]]] = {}
+    for bar in bars:
+        charts.setdefault(bar[1] + bar[3], []).append(bar)
+    return [charts[base] for base in sorted(charts)]
+
+
+def test_gridlines_have_distinct_labels_for_small_hours() -> None:
+    drawn = chart("x", "t", ["a"], [Series("s", "active", [0.2], ["0.2"])], unit="h", whole=False)
+    labels = re.findall(r'text-anchor="end">([^<]*)<', drawn)
+    assert labels == ["0h", "0.05h", "0.1h", "0.15h", "0.2h"]
+    assert len(set(labels)) == len(labels)
+
+
 def assert_bars_follow(bars: list[tuple[int, int, int, int]], values: tuple[float, ...]) -> None:
     """One bar per value, left to right, on one baseline, heights in proportion."""
     assert len(bars) == len(values), bars
@@ -209,12 +236,21 @@ def test_the_html_report_shows_its_charts_in_chromium(tmp_path: Path) -> None:
     # Each day's two bars stand side by side, the active one first.
     for (a_left, _, a_width, _), (s_left, *_) in zip(active, sitting, strict=True):
         assert a_left + a_width <= s_left < a_left + 3 * a_width
-    assert_bars_follow(shot.bars(COLOURS["taken"]), TAKEN)
-    assert_bars_follow(shot.bars(COLOURS["prompted"]), PROMPTED)
+    # Breaks, eye rests and stretches: one chart each, in that order, taken and prompted.
+    taken, prompted = (
+        by_chart(shot.bars(COLOURS["taken"])),
+        by_chart(shot.bars(COLOURS["prompted"])),
+    )
+    assert len(taken) == len(prompted) == 3, "a chart for breaks, eye rests and stretches"
+    for bars, values in zip(taken, (TAKEN, EYES_TAKEN, STRETCHES_TAKEN), strict=True):
+        assert_bars_follow(bars, values)
+    for bars, values in zip(prompted, (PROMPTED, EYES_PROMPTED, STRETCHES_PROMPTED), strict=True):
+        assert_bars_follow(bars, values)
     glasses = shot.bars(COLOURS["glasses"])
     assert_bars_follow(glasses, GLASSES)
-    # The charts come in page order: active time, breaks, then water.
-    assert active[0][1] < shot.bars(COLOURS["taken"])[0][1] < glasses[0][1]
+    # The charts come in page order: active time, breaks, eye rests, stretches, then water.
+    tops = [active[0][1], *(bars[0][1] for bars in taken), glasses[0][1]]
+    assert tops == sorted(tops), tops
     covered = sum(w * h for colour in COLOURS.values() for _, _, w, h in shot.bars(colour))
     assert covered > 0.05 * shot.width * shot.height
     assert shot.rgb(2, 2) == "#ffffff"
@@ -243,7 +279,8 @@ def test_the_page_is_self_contained_and_escapes_text(tmp_path: Path) -> None:
     )
     assert "https://" not in html and "src=" not in html and "url(" not in html
     charts = html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
-    assert charts == 3 and html.count("<title id=") == 3 and html.count("<desc") == 3
+    assert charts == 5 and html.count("<title id=") == 5 and html.count("<desc") == 5
+    assert "Sunday 8 Mar: 6 eye rests taken" in html and "Sunday 8 Mar: 2 stretches taken" in html
     assert "prefers-color-scheme: dark" in html
     assert "Sunday 8 Mar: 2 h 30 min active" in html
     drawn = chart("x", "<T&>", ["<a>"], [Series("<s>", "active", [1.0], ["<t>"])])
@@ -255,7 +292,7 @@ def test_the_page_shows_a_few_pictured_exercises_a_different_few_next_week(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     browser()
-    monkeypatch.setitem(globals(), "WINDOW", (800, 2000))  # the pictures end the page
+    monkeypatch.setitem(globals(), "WINDOW", (800, 3200))  # the pictures end the page
     db = tmp_path / "stats.sqlite3"
     record_week(db, date(2026, 3, 8))
     html = render(read_report(db, last=date(2026, 3, 8), days=7))

@@ -107,8 +107,23 @@ def test_unknown_preset_lists_the_choices() -> None:
             '[work_hours]\ndays = ["mon", "funday"]\n',
             r"work_hours.days.1 = 'funday': Input should be 'mon'",
         ),
-        ('[work_hours]\nhours = ["18:00-08:00"]\n', r"ends before it starts"),
-        ('[eyes]\nevery = "10s"\n', r"'every' must be at least 1m"),
+        ('[work_hours]\nhours = ["08:00-08:00"]\n', r"'08:00-08:00' starts and ends at once"),
+        ('[eyes]\nevery = "10s"\n', r"config.toml:2: eyes.every = '10s': must be at least 5m"),
+        ("[eyes]\nevery = 90\n", r'config.toml:2: eyes.every = 90: .*like "90s" or "20m"'),
+        ("[hydration]\nevery = 0\n", r"config.toml:2: hydration.every = 0: a bare number"),
+        ('[hydration]\nevery = "0s"\n', r"hydration.every = '0s': must be at least 15m"),
+        ('[hydration]\nevery = "10s"\n', r"hydration.every = '10s': must be at least 15m"),
+        ('[stretch]\nevery = "9m"\n', r"stretch.every = '9m': must be at least 10m"),
+        ('[break]\nevery = "5m"\n', r"break.every = '5m': must be at least 10m"),
+        (
+            '[stretch]\nevery = "10m"\nduration = "12m"\n',
+            r"config.toml:3: stretch.duration = '12m': must be shorter than 'every' \(10m\)",
+        ),
+        ("[timing]\naway_after = 120\n", r"timing.away_after = 120: a bare number has no unit"),
+        (
+            '[[custom]]\nname = "walk"\ntitle = "Walk"\nevery = "2m"\n',
+            r"config.toml:4: custom.0.every = '2m': must be at least 5m",
+        ),
         ('[eyes]\nenabled = "maybe"\n', r"eyes.enabled = 'maybe'"),
         ('[[custom]]\nname = "walk"\ntitle = "Walk"\n', r"set exactly one of 'every'"),
         ('[work_hours]\ntimezone = "Mars/Olympus"\n', r"unknown time zone 'Mars/Olympus'"),
@@ -142,3 +157,10 @@ def test_speed_divides_durations_but_not_times_of_day() -> None:
     assert fast.timing.sample_every == timedelta(seconds=0.5)
     assert fast.custom[0].at == [12 * 60 + 30]
     assert fast.work_hours == s.work_hours
+
+
+def test_floors_apply_to_the_configured_value_not_the_speed_scaled_one() -> None:
+    s = Settings.model_validate({"eyes": {"every": "5m"}, "hydration": {"every": "15m"}})
+    fast = time_scaled(s, 300)
+    assert fast.eyes.every == timedelta(seconds=1), "a demo at 300x may prompt every second"
+    assert fast.hydration.every == timedelta(seconds=3)

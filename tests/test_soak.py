@@ -440,7 +440,9 @@ class Soak:
             self._reload(CONFIGS[rng.choice([n for n in CONFIGS if n != self.config.name])])
         elif rng.random() < 0.001:
             self._reload(None)
-        if rng.random() < 0.002:  # the clock stays within an hour of the truth
+        # The clock stays within an hour of the truth; set once at least, whatever the draws.
+        never = not any(e.startswith("clock set") for e in self.stats.events)
+        if rng.random() < 0.002 or (never and self.t > 20 * 86400):
             back = self.offset > 0 or (self.offset == 0 and rng.random() < 0.5)
             self.offset += -HOUR if back else HOUR
             self.wake_disturbed = True

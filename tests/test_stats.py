@@ -483,3 +483,49 @@ def test_a_report_on_a_newer_database_fails_with_a_reason(
     _newer_schema(db)
     assert cli.main(["report", "--db", str(db)]) == 1
     assert "written by a newer ergo-daemon (schema 99)" in capsys.readouterr().err
+
+
+def test_the_write_ahead_log_stays_small_and_is_emptied_at_close(db: Path) -> None:
+    wal = db.with_name(db.name + "-wal")
+    store = StatsStore.open(db)
+    reader = sqlite3.connect(db)  # a report open meanwhile keeps SQLite from removing the log
+    reader.execute("SELECT count(*) FROM prompts").fetchall()
+    largest = 0
+    for minute in range(600):  # a prompt a minute for ten hours, active time every five
+        store.prompt(at(8) + timedelta(minutes=minute), "eyes", "shown")
+        if minute % 5 == 0:
+            store.active(DAY, 300, 1200)
+        largest = max(largest, wal.stat().st_size)
+    assert largest <= 160_000, f"the log reached {largest} bytes"
+    store.close()
+    assert wal.stat().st_size == 0, "checkpointed at close"
+    reader.close()
+
+
+def test_export_leaves_out_the_empty_day_earlier_versions_wrote(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill(db)
+    store = StatsStore.open(db)
+    store.active(date.min, 0, 0)  # what the first tick of earlier versions left behind
+    store.close()
+    out = tmp_path / "stats.csv"
+    assert cli.main(["stats", "export", "--db", str(db), "--csv", str(out)]) == 0
+    assert "2 days of activity" in capsys.readouterr().out
+    assert "0001-01-01" not in out.read_text()
+
+
+def test_the_first_tick_records_no_day_before_the_first_real_one(tmp_path: Path) -> None:
+    from test_daemon import FakeClock, Recorder, _daemon
+
+    from ergo_daemon.activity.null import UnknownActivity
+
+    db = tmp_path / "stats.sqlite3"
+    clock = FakeClock()
+    daemon = _daemon(Recorder(), UnknownActivity(), clock)
+    daemon.recorder = StatsStore.open(db)
+    daemon.tick()
+    clock.advance(60)
+    daemon.tick()
+    daemon.close()
+    assert [row[0] for row in rows(db, "SELECT day FROM days")] == ["2026-11-23"]

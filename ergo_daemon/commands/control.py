@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _send(args: argparse.Namespace) -> int:
     from ergo_daemon import backends
     from ergo_daemon.control.channel import NotRunning, call
-    from ergo_daemon.control.messages import BadRequest, encode_request, parse_reply
+    from ergo_daemon.control.wire import BadRequest, encode_request, parse_reply
 
     try:
         fields = _fields(args)

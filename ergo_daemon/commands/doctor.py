@@ -156,7 +156,7 @@ def _config() -> Finding:
 def _daemon() -> Finding:
     from ergo_daemon import backends
     from ergo_daemon.control.channel import NotRunning, call
-    from ergo_daemon.control.messages import encode_request, parse_reply
+    from ergo_daemon.control.wire import encode_request, parse_reply
 
     try:
         reply = call(backends.control_endpoint(), encode_request("status"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.control import messages as m
 from ergo_daemon.durations import format_duration
+from ergo_daemon.words import counted
 from ergo_daemon.workhours import local_instant
 
 if TYPE_CHECKING:
@@ -58,14 +59,18 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
         case m.Pause():
             until = _pause_end(daemon, request, now)
             policy.pause(until)
+            log.info("paused %s", _until(until, now))
             return f"paused {_until(until, now)}", {"paused_until": _iso(until)}
         case m.Resume():
             was = policy.state.paused_until
             policy.resume()
+            log.info("resumed")
             return ("resumed" if was and was > now else "was not paused"), {}
         case m.Snooze():
             kind, just_shown = _target(daemon, request.kind, now)
-            seconds = request.seconds or policy.settings.snooze.length.total_seconds()
+            # A typed duration follows --speed like every configured one (snooze.length is).
+            typed = request.seconds and request.seconds / daemon.speed
+            seconds = typed or policy.settings.snooze.length.total_seconds()
             try:
                 policy.snooze(kind, seconds, now, just_shown=just_shown)
             except ValueError as exc:
@@ -73,8 +78,9 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
             daemon.record(now, kind, "snoozed")
             due = policy.upcoming(now).get(kind)
             left = policy.snoozes_left(now)
+            log.info("snoozed %s until %s (%s left today)", kind, _when(due, now), left)
             return (
-                f"snoozed {kind}: next at {due:%H:%M} ({left} snoozes left today)"
+                f"snoozed {kind}: next at {_when(due, now)} ({counted(left, 'snooze')} left today)"
                 if due
                 else f"snoozed {kind}",
                 {"kind": kind, "next": _iso(due), "snoozes_left": left},
@@ -85,7 +91,10 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
                 policy.skip(kind, now)
             daemon.record(now, kind, "skipped")
             due = policy.upcoming(now).get(kind)
-            return f"skipped {kind}" + (f"; next at {due:%H:%M}" if due else ""), {"kind": kind}
+            log.info("skipped %s; next at %s", kind, _when(due, now))
+            return f"skipped {kind}" + (f"; next at {_when(due, now)}" if due else ""), {
+                "kind": kind
+            }
         case m.Done():
             kind = _known(daemon, request.kind)
             policy.reset(kind)
@@ -94,7 +103,8 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
                 daemon.tally.sitting = 0.0
             what = "a glass of water logged" if kind == "hydration" else f"{kind} done"
             due = policy.upcoming(now).get(kind)
-            return what + (f"; next at {due:%H:%M}" if due else ""), {"kind": kind}
+            log.info("%s; next at %s", what, _when(due, now))
+            return what + (f"; next at {_when(due, now)}" if due else ""), {"kind": kind}
         case m.Stop():
             return "stopping", {}
         case m.Reload():
@@ -112,7 +122,9 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
     state = f"paused {_until(paused, now)}" if paused else (daemon.status or "starting")
     line = f"{state}; {format_duration(timedelta(seconds=round(tally.active)))} active today"
     if plan:
-        line += "; next " + ", ".join(f"{k} {t:%H:%M}" for k, t in sorted(plan.items(), key=_at))
+        line += "; next " + ", ".join(
+            f"{k} {_when(t, now)}" for k, t in sorted(plan.items(), key=_at)
+        )
     problem = daemon.recorder.problem if daemon.recorder else None
     data = {
         "running": True,
@@ -132,7 +144,7 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
     failure = daemon.delivery_failure
     data["delivery_problem"] = failure and {"error": failure[0], "since": _iso(failure[1])}
     if failure is not None:
-        line += f"\nnotices are NOT shown since {_clock(failure[1], now)}: {failure[0]}"
+        line += f"\nnotices are NOT shown since {_when(failure[1], now)}: {failure[0]}"
     in_use = daemon.settings_in_use
     data["settings"] = in_use.as_json()
     if in_use.problem is not None:
@@ -143,8 +155,8 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
 
 def _pause_end(daemon: Daemon, request: m.Pause, now: datetime) -> datetime:
     tz = daemon.policy.calendar.tz
-    if request.seconds:
-        return now + timedelta(seconds=request.seconds)
+    if request.seconds:  # a duration follows --speed; a time of day stays as it is
+        return now + timedelta(seconds=request.seconds / daemon.speed)
     if request.until == "tomorrow":
         return local_instant(now.date() + timedelta(days=1), 0, tz)
     if request.until:
@@ -188,10 +200,15 @@ def _until(until: datetime | None, now: datetime) -> str:
     return f"until {local:%H:%M}" if local.date() == now.date() else f"until {local:%a %H:%M}"
 
 
-def _clock(at: datetime, now: datetime) -> str:
-    """``14:05`` today, ``Mon 14:05`` on another day."""
+def _when(at: datetime | None, now: datetime) -> str:
+    """``08:00`` today, ``tomorrow 08:00``, or ``Mon 08:00`` later in the week."""
+    if at is None:
+        return "not planned"
     local = at.astimezone(now.tzinfo)
-    return f"{local:%H:%M}" if local.date() == now.date() else f"{local:%a %H:%M}"
+    days = (local.date() - now.date()).days
+    if days == 0:
+        return f"{local:%H:%M}"
+    return f"tomorrow {local:%H:%M}" if days == 1 else f"{local:%a %H:%M}"
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -11,7 +11,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-VERSION = 1
+# The envelopes live in ``wire`` so that clients need no pydantic; the names stay here too.
+from ergo_daemon.control.wire import VERSION, BadRequest, encode_request, parse_reply, reply
+
+__all__ = [
+    "VERSION",
+    "BadRequest",
+    "Request",
+    "encode_request",
+    "parse_reply",
+    "parse_request",
+    "reply",
+]
 
 Kind = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Seconds = Annotated[float, Field(gt=0, le=7 * 86400)]
@@ -79,10 +90,6 @@ _MODELS: dict[str, type[_Request]] = {
 }
 
 
-class BadRequest(ValueError):
-    """A request that is not valid JSON of a known command (the reply says why)."""
-
-
 def parse_request(raw: bytes) -> Request:
     """Validate one request; raises BadRequest with a short reason."""
     try:
@@ -125,24 +132,3 @@ def _plain(data: dict[str, Any], error: Any) -> str:
         return f"{command} needs {field!r}: {ALLOWED.get(field, 'a value')}"
     allowed = ALLOWED.get(field, "a value")
     return f"{command}: {field} = {data.get(field)!r} is not allowed; expected {allowed}"
-
-
-def encode_request(command: str, **fields: Any) -> bytes:
-    """``encode_request("pause", seconds=600)``: the bytes a client sends."""
-    body = {"v": VERSION, "command": command, **{k: v for k, v in fields.items() if v is not None}}
-    return json.dumps(body).encode()
-
-
-def reply(message: str, *, ok: bool = True, **data: Any) -> bytes:
-    return json.dumps({"v": VERSION, "ok": ok, "message": message, "data": data}).encode()
-
-
-def parse_reply(raw: bytes) -> tuple[bool, str, dict[str, Any]]:
-    """``(ok, message, data)``; raises BadRequest if the daemon's answer makes no sense."""
-    try:
-        body = json.loads(raw.decode("utf-8"))
-        if body.get("v") != VERSION:
-            raise BadRequest(f"the daemon speaks protocol {body.get('v')!r}, not {VERSION}")
-        return bool(body["ok"]), str(body["message"]), dict(body.get("data") or {})
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
-        raise BadRequest("the daemon's reply is not valid") from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -36,7 +37,13 @@ MINUTES_PER_DAY = 24 * 60
 
 
 def _to_duration(value: object) -> object:
-    return parse_duration(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, int | float):  # a bare 90 is ambiguous: seconds? minutes?
+        raise ValueError(
+            'a bare number has no unit: write a duration in quotes, like "90s" or "20m"'
+        )
+    return value
 
 
 def _to_days(value: object) -> object:
@@ -76,8 +83,10 @@ def _to_range(value: object) -> object:
     if not sep:
         raise ValueError("expected a time range like 08:00-12:30")
     first, last = _minute_of_day(start), _minute_of_day(end, allow_end_of_day=True)
-    if first >= last:
-        raise ValueError(f"{value!r} ends before it starts (ranges cannot cross midnight)")
+    if first == last:
+        raise ValueError(f"{value!r} starts and ends at once (a whole day is 00:00-24:00)")
+    if last < first:  # a night shift: the range ends on the next day
+        last += MINUTES_PER_DAY
     return (first, last)
 
 
@@ -100,6 +109,12 @@ def _format_minute(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+def format_range(first: int, last: int) -> str:
+    """``(1320, 1800)`` as ``"22:00-06:00"``: an end past midnight is a time of the next day."""
+    end = last - MINUTES_PER_DAY if last > MINUTES_PER_DAY else last
+    return f"{_format_minute(first)}-{_format_minute(end)}"
+
+
 Duration = Annotated[
     timedelta,
     BeforeValidator(_to_duration),
@@ -114,7 +129,7 @@ TimeOfDay = Annotated[
 DayRange = Annotated[
     tuple[int, int],
     BeforeValidator(_to_range),
-    PlainSerializer(lambda r: f"{_format_minute(r[0])}-{_format_minute(r[1])}", return_type=str),
+    PlainSerializer(lambda r: format_range(*r), return_type=str),
 ]
 Days = Annotated[list[Weekday], BeforeValidator(_to_days)]
 
@@ -162,33 +177,66 @@ class Timing(Strict):
     )
 
 
+def _at_least(value: timedelta, floor: timedelta, what: str) -> timedelta:
+    """Refuse an interval under ``floor``: shorter ones flood the person with prompts."""
+    if value < floor:
+        raise ValueError(
+            f"must be at least {format_duration(floor)} for {what} "
+            f'(allowed: {format_duration(floor)} or more, e.g. "{format_duration(floor * 4)}")'
+        )
+    return value
+
+
 class ActiveReminder(Strict):
     """A reminder due after ``every`` of active time; idle for ``duration`` counts as taken."""
+
+    floor: ClassVar[timedelta] = timedelta(minutes=10)
+    what: ClassVar[str] = "a reminder"
 
     enabled: bool = True
     every: Duration
     duration: Duration
 
-    @model_validator(mode="after")
-    def _positive(self) -> Self:
-        if self.every < timedelta(minutes=1):
-            raise ValueError("'every' must be at least 1m")
-        if not timedelta(seconds=5) <= self.duration <= timedelta(hours=1):
-            raise ValueError("'duration' must be between 5s and 1h")
-        return self
+    @field_validator("every")
+    @classmethod
+    def _not_too_often(cls, value: timedelta) -> timedelta:
+        return _at_least(value, cls.floor, cls.what)
+
+    @field_validator("duration")
+    @classmethod
+    def _sane_length(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        if not timedelta(seconds=5) <= value <= timedelta(hours=1):
+            raise ValueError("must be between 5s and 1h")
+        return _shorter_than_every(value, info)
+
+
+def _shorter_than_every(value: timedelta, info: ValidationInfo) -> timedelta:
+    every = info.data.get("every")
+    if isinstance(every, timedelta) and value >= every:
+        raise ValueError(
+            f"must be shorter than 'every' ({format_duration(every)}): the break has to fit "
+            "between two reminders"
+        )
+    return value
 
 
 class Eyes(ActiveReminder):
+    floor = timedelta(minutes=5)
+    what = "eye rests"
     every: Duration = timedelta(minutes=20)
     duration: Duration = timedelta(seconds=20)
 
 
 class Stretch(ActiveReminder):
+    floor = timedelta(minutes=10)
+    what = "stretches"
     every: Duration = timedelta(minutes=30)
     duration: Duration = timedelta(minutes=2)
 
 
 class RestBreak(ActiveReminder):
+    floor = timedelta(minutes=10)
+    what = "breaks"
     every: Duration = timedelta(minutes=60)
     duration: Duration = timedelta(minutes=5)
 
@@ -202,6 +250,11 @@ class Posture(Strict):
 class Hydration(Strict):
     enabled: bool = True
     every: Duration = Field(default=timedelta(minutes=75), description="clock time at work")
+
+    @field_validator("every")
+    @classmethod
+    def _not_too_often(cls, value: timedelta) -> timedelta:
+        return _at_least(value, timedelta(minutes=15), "water reminders")
 
 
 class Snooze(Strict):
@@ -232,12 +285,20 @@ class CustomReminder(Strict):
             )
         return name
 
+    @field_validator("every")
+    @classmethod
+    def _not_too_often(cls, value: timedelta | None) -> timedelta | None:
+        return None if value is None else _at_least(value, timedelta(minutes=5), "a reminder")
+
+    @field_validator("duration")
+    @classmethod
+    def _fits(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        return _shorter_than_every(value, info)
+
     @model_validator(mode="after")
     def _one_trigger(self) -> Self:
         if (self.every is None) == (not self.at):
             raise ValueError("set exactly one of 'every' (active time) or 'at' (times of day)")
-        if self.every is not None and self.every < timedelta(minutes=1):
-            raise ValueError("'every' must be at least 1m")
         return self
 
 

@@ -8,6 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ergo_daemon.stats.report import Tally
+from ergo_daemon.words import counted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,7 +84,7 @@ def render(report: Report) -> str:
         '<meta name="color-scheme" content="light dark">\n'
         f"<title>ergo-daemon statistics, {escape(period)}</title>\n"
         f"<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>Statistics</h1>\n<p>{escape(period)} ({len(report.rows)} days)</p>\n"
+        f"<h1>Statistics</h1>\n<p>{escape(period)} ({counted(len(report.rows), 'day')})</p>\n"
         f"{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -110,10 +111,11 @@ def _figures(rows: Sequence[DayRow]) -> str:
     sitting = [min(r.longest_sitting_seconds, r.active_seconds) / 3600 for r in rows]
     taken = sum(r.breaks.taken for r in rows)
     prompted = sum(r.breaks.prompted for r in rows)
+    glasses = counted(sum(r.glasses for r in rows), "glass", "glasses")
     summary = (
         f"<p>{_duration(sum(r.active_seconds for r in rows))} active; longest unbroken sitting"
-        f" {_duration(max(r.longest_sitting_seconds for r in rows))}; {taken} breaks taken,"
-        f" {prompted} prompted; {sum(r.glasses for r in rows)} glasses of water.</p>"
+        f" {_duration(max(r.longest_sitting_seconds for r in rows))}; {counted(taken, 'break')}"
+        f" taken, {prompted} prompted; {glasses} of water.</p>"
     )
     parts = [
         summary,
@@ -145,28 +147,12 @@ def _figures(rows: Sequence[DayRow]) -> str:
             unit="h",
             whole=False,
         ),
-        "<h2>Breaks</h2>",
-        chart(
-            "breaks",
-            "Breaks taken and breaks prompted per day",
-            labels,
-            [
-                Series(
-                    "taken",
-                    "taken",
-                    [r.breaks.taken for r in rows],
-                    [f"{n}: {r.breaks.taken} taken" for n, r in zip(names, rows, strict=True)],
-                ),
-                Series(
-                    "prompted",
-                    "prompted",
-                    [r.breaks.prompted for r in rows],
-                    [
-                        f"{n}: {r.breaks.prompted} prompted"
-                        for n, r in zip(names, rows, strict=True)
-                    ],
-                ),
-            ],
+        *_taken_and_prompted("breaks", "Breaks", "breaks", [r.breaks for r in rows], names, labels),
+        *_taken_and_prompted(
+            "eyes", "Eye rests", "eye rests", [r.eye_rests for r in rows], names, labels
+        ),
+        *_taken_and_prompted(
+            "stretches", "Stretches", "stretches", [r.stretches for r in rows], names, labels
         ),
         "<h2>Water</h2>",
         chart(
@@ -178,7 +164,10 @@ def _figures(rows: Sequence[DayRow]) -> str:
                     "glasses",
                     "glasses",
                     [r.glasses for r in rows],
-                    [f"{n}: {r.glasses} glasses" for n, r in zip(names, rows, strict=True)],
+                    [
+                        f"{n}: {counted(r.glasses, 'glass', 'glasses')}"
+                        for n, r in zip(names, rows, strict=True)
+                    ],
                 )
             ],
         ),
@@ -190,6 +179,36 @@ def _figures(rows: Sequence[DayRow]) -> str:
         "way. A glass is a water reminder marked done.</p>",
     ]
     return "\n".join(parts)
+
+
+def _taken_and_prompted(
+    ident: str,
+    heading: str,
+    what: str,
+    tallies: Sequence[Tally],
+    names: Sequence[str],
+    labels: Sequence[str],
+) -> tuple[str, str]:
+    """A heading and a chart of one kind's taken and prompted counts per day."""
+    return f"<h2>{heading}</h2>", chart(
+        ident,
+        f"{heading} taken and prompted per day",
+        labels,
+        [
+            Series(
+                "taken",
+                "taken",
+                [t.taken for t in tallies],
+                [f"{n}: {t.taken} {what} taken" for n, t in zip(names, tallies, strict=True)],
+            ),
+            Series(
+                "prompted",
+                "prompted",
+                [t.prompted for t in tallies],
+                [f"{n}: {t.prompted} prompted" for n, t in zip(names, tallies, strict=True)],
+            ),
+        ],
+    )
 
 
 def chart(
@@ -223,7 +242,8 @@ def chart(
         y = TOP + plot_h - round(plot_h * tick / top)
         out.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}.5" y2="{y}.5"/>'
-            f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end">{_number(tick)}{unit}</text>'
+            f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end">'
+            f"{_number(tick, _decimals(step))}{unit}</text>"
         )
     for index, label in enumerate(labels):
         x0 = LEFT + group * index + (group - (bar + gap) * len(series) + gap) / 2
@@ -279,7 +299,7 @@ def _table(rows: Sequence[DayRow]) -> str:
 def _describe(labels: Sequence[str], series: Sequence[Series], unit: str) -> str:
     """The chart's data as a sentence for screen readers."""
     days = (
-        f"{label}: " + ", ".join(f"{s.name} {_number(s.values[i])}{unit}" for s in series)
+        f"{label}: " + ", ".join(f"{s.name} {_number(s.values[i], 2)}{unit}" for s in series)
         for i, label in enumerate(labels)
     )
     return "; ".join(days) + "."
@@ -300,8 +320,13 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+def _decimals(step: float) -> int:
+    """Digits after the point that tell gridlines ``step`` apart: 2 for 0.05, 0 for 5."""
+    return max(0, -math.floor(math.log10(step) + 1e-9))
+
+
+def _number(value: float, decimals: int = 1) -> str:
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
 
 
 def _duration(seconds: float) -> str:

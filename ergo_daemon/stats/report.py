@@ -209,5 +209,6 @@ def read_activity(
 
 
 def _bounds(first: date | None, last: date | None) -> tuple[str, str]:
-    # ISO dates sort as text, and every stored day is one.
-    return (first or date.min).isoformat(), (last or date.max).isoformat()
+    # ISO dates sort as text, and every stored day is one. Day 0001-01-01 is left out: earlier
+    # versions wrote an empty row for it at the first tick.
+    return (first or date.min + timedelta(days=1)).isoformat(), (last or date.max).isoformat()

@@ -7,7 +7,7 @@ Starts Xvfb, a private session bus and dunst (tests/desktop.py), then ``python3 
 run`` (built-in defaults, working hours around the clock) beside ``python3 -c "import time;
 time.sleep(1e9)"``, and samples both from /proc while the person is idle and then active (an X
 input event every second). It also times start-up from exec to the "ready" line, and prompts
-from due to reaching dunst at --speed 60. Prints a table against the budgets; --json writes it.
+from due to reaching dunst at --speed 300. Prints a table against the budgets; --json writes it.
 Not a test module (pytest collects test_*.py only); a default run takes about 13 minutes.
 
 CPU comes from /proc/PID/stat (utime + stime, 10 ms ticks: too coarse for these budgets over a
@@ -54,11 +54,12 @@ BASELINE_START = [
     "import sys, time; sys.stderr.write(f'{time.time():.6f} ready\\n')",
 ]
 ALL_HOURS = '[work_hours]\ndays = "mon-sun"\nhours = ["00:00-24:00"]\n'
-# At --speed 60: an eye prompt after each second of activity, and nothing else. A break needs a
-# minute without input (so a slow xdotool never takes one), away needs 2 s.
+# At --speed 300: an eye prompt after each second of activity, and nothing else. A break needs
+# almost a second without input (xdotool types every 0.1 s), away needs 2 s.
 PROMPT_EVERY = 1.0
 PROMPTS = ALL_HOURS + (
-    '[eyes]\nevery = "1m"\nduration = "1h"\n'
+    '[timing]\naway_after = "10m"\nsample_every = "2m30s"\n'
+    '[eyes]\nevery = "5m"\nduration = "4m50s"\n'
     "[stretch]\nenabled = false\n[break]\nenabled = false\n"
     "[hydration]\nenabled = false\n[posture]\nenabled = false\n"
 )
@@ -306,7 +307,7 @@ class Bench:
     def delays(self) -> tuple[list[float], list[float]]:
         """Due to dunst, and due to the daemon's "shown" line, for the first prompt of each start.
 
-        With only eyes on, every 1 s of activity at --speed 60, the first prompt is due exactly
+        With only eyes on, every 1 s of activity at --speed 300, the first prompt is due exactly
         1 s after the first tick, which comes just after the "ready" line: so "ready" + 1 s is
         at most the due time, and each delay here is at least the true one. Both ends are in
         milliseconds (the log's asctime; dunst's DUNST_TIMESTAMP, CLOCK_MONOTONIC).
@@ -316,7 +317,7 @@ class Bench:
             for trial in range(self.args.prompts):
                 seen = len(self._records())
                 fresh = self.work / f"prompt-state-{trial}"
-                started = self.daemon("--speed", "60", config=self.prompts, state=fresh)
+                started = self.daemon("--speed", "300", config=self.prompts, state=fresh)
                 due = logged_at(started.wait_for(" ready (")) + PROMPT_EVERY
                 shown = started.wait_for(" shown eyes")
                 deadline = time.monotonic() + 5
@@ -434,7 +435,7 @@ def table(
         row("ready after exec, first start (compiling bytecode)", (cold, None), None, "s"),
         row("CPU used until ready (median)", (_median(cpu_ready), None), None, "s"),
         row(
-            f"prompt due -> reached dunst at --speed 60 (median of {len(delays[0])})",
+            f"prompt due -> reached dunst at --speed 300 (median of {len(delays[0])})",
             (_median(delays[0]), None),
             1.0,
             "s",
@@ -497,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 windows, where = bench.windows()
-                print("timing prompts at --speed 60 ...", flush=True)
+                print("timing prompts at --speed 300 ...", flush=True)
                 delays = bench.delays()
                 rows = table(windows, ready, bench.cold, delays, args.minutes)
                 slow = any(r.metric.startswith("ready") and r.holds is False for r in rows)

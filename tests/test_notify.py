@@ -115,7 +115,7 @@ enabled = false
 name = "tea"
 title = "Tea & <biscuits>"
 message = "5 < 6 > 4"
-every = "1m"
+every = "5m"
 """
 
 
@@ -125,7 +125,7 @@ def test_a_custom_reminder_shows_as_written_on_a_markup_server(
     _reads_markup(desktop)
     config = tmp_path / "config.toml"
     config.write_text(CUSTOM_TEA)
-    daemon = start_daemon(desktop.env, "--speed", "120", "--config", str(config))
+    daemon = start_daemon(desktop.env, "--speed", "300", "--config", str(config))
     with desktop.keep_active():
         shown = desktop.wait_for_notifications(
             lambda ns: any(n.summary == "Tea & <biscuits>" for n in ns), 15

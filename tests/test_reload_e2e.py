@@ -82,13 +82,13 @@ def test_reload_of_a_refused_file_exits_1_and_the_error_is_shown_once(
     desktop: Desktop, start_daemon: Any, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(BASE + '[eyes]\nevery = "2m"\n')
-    daemon = start_daemon(desktop.env, "--speed", "60", "--config", str(config))
+    config.write_text(BASE + '[eyes]\nevery = "5m"\n')
+    daemon = start_daemon(desktop.env, "--speed", "150", "--config", str(config))
     config.write_text(BASE + '[eyes]\nevery = "2 min"\n')
     refused = cli(desktop.env, "reload")  # the file watcher sees the same edit meanwhile
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "configuration error" in refused.stderr and "eyes.every" in refused.stderr
-    time.sleep(3)  # several looks of the file watcher (every 0.5 s at 60x)
+    time.sleep(3)  # several looks of the file watcher (every 0.2 s at 150x)
     assert cli(desktop.env, "reload").returncode == 1, "still broken: still refused"
     time.sleep(1)
     errors = _config_errors(desktop)
@@ -96,7 +96,7 @@ def test_reload_of_a_refused_file_exits_1_and_the_error_is_shown_once(
     assert f"{config}:" in errors[0] and "eyes.every" in errors[0]
     assert _settings(desktop.env)["in_use"] == "last good"
 
-    config.write_text(BASE + '[eyes]\nevery = "3m"\n')
+    config.write_text(BASE + '[eyes]\nevery = "6m"\n')
     done = cli(desktop.env, "reload")
     assert done.returncode == 0 and "configuration reloaded" in done.stdout, done.stderr
     assert _settings(desktop.env) == {
@@ -111,13 +111,13 @@ def test_a_broken_file_at_start_runs_on_the_last_good_settings_and_says_so_once(
     desktop: Desktop, start_daemon: Any, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(BASE + '[eyes]\nevery = "2m"\n')
-    first = start_daemon(desktop.env, "--speed", "60", "--config", str(config))
+    config.write_text(BASE + '[eyes]\nevery = "5m"\n')
+    first = start_daemon(desktop.env, "--speed", "150", "--config", str(config))
     first.wait_for_log("now active")  # scheduling: a SIGTERM is handled
     assert first.stop() == 0, first.log()
 
-    config.write_text(BASE + '[eyes]\nevery = "2m"\nduraton = "20s"\n')  # a typo, line 19
-    daemon = start_daemon(desktop.env, "--speed", "60", "--config", str(config))
+    config.write_text(BASE + '[eyes]\nevery = "5m"\nduraton = "20s"\n')  # a typo, line 19
+    daemon = start_daemon(desktop.env, "--speed", "150", "--config", str(config))
     with desktop.keep_active():
         notices = desktop.wait_for_notifications(lambda _: bool(_config_errors(desktop)), 5)
         error = next(n for n in notices if "configuration error" in n.summary)
@@ -131,8 +131,8 @@ def test_a_broken_file_at_start_runs_on_the_last_good_settings_and_says_so_once(
     settings = _settings(desktop.env)
     assert settings["in_use"] == "last good" and f"{config}:19" in settings["problem"]
 
-    config.write_text(BASE + '[eyes]\nevery = "3m"\n')
-    daemon.wait_for_log("eyes.every: 2m -> 3m", timeout=5)
+    config.write_text(BASE + '[eyes]\nevery = "6m"\n')
+    daemon.wait_for_log("eyes.every: 5m -> 6m", timeout=5)
     assert _settings(desktop.env)["in_use"] == "configured"
     assert daemon.stop() == 0
 
@@ -142,14 +142,14 @@ def test_a_broken_file_without_saved_settings_runs_on_the_layers_that_are_valid(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[stretch]\nevery = "soon"\n')
-    # Working all day comes from the environment, eyes every 2 s (at 60x) from the command line:
+    # Working all day comes from the environment, eyes every 2 s (at 150x) from the command line:
     # both must stay in force while the broken file is left out.
     env = {
         **desktop.env,
         "ERGO_WORK_HOURS__DAYS": "mon-sun",
         "ERGO_WORK_HOURS__HOURS": "00:00-24:00",
     }
-    args = ("--speed", "60", "--config", str(config), "--set", "eyes.every=2m")
+    args = ("--speed", "150", "--config", str(config), "--set", "eyes.every=5m")
     daemon = start_daemon(env, *args)
     with desktop.keep_active():
         desktop.wait_for_notifications(lambda _: _eyes(desktop) >= 2, 10)

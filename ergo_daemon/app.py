@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ergo_daemon import backends
@@ -18,6 +19,9 @@ from ergo_daemon.settings.layers import Loaded
 from ergo_daemon.settings.models import Settings, time_scaled
 from ergo_daemon.wakeup import Wakeups
 
+if TYPE_CHECKING:
+    from ergo_daemon.activity.bus import Listener
+
 RETRY_AFTER = timedelta(minutes=1)
 
 
@@ -28,6 +32,15 @@ def local_zone(settings: Settings) -> ZoneInfo:
     import tzlocal
 
     return tzlocal.get_localzone()
+
+
+def shared_listener(environ: Mapping[str, str]) -> Listener | None:
+    """One thread for every D-Bus signal (notices' buttons, idle, lock), when there is a bus."""
+    if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return None
+    from ergo_daemon.activity.bus import Listener
+
+    return Listener()
 
 
 def build(
@@ -47,12 +60,16 @@ def build(
     from ergo_daemon.stats.store import StatsStore, default_path
 
     policy, composer = assemble(loaded.settings, None)
+    listener = shared_listener(environ)
+    notifier = backends.notifier(environ, listener=listener)
     daemon = Daemon(
         policy,
         composer,
-        backends.notifier(environ),
+        notifier,
         backends.activity_source(
-            environ, idle_after=policy.settings.timing.away_after.total_seconds()
+            environ,
+            idle_after=policy.settings.timing.away_after.total_seconds(),
+            listener=listener,
         ),
         fallback=UnknownActivity(),
         retry_after=RETRY_AFTER / speed,
@@ -62,6 +79,9 @@ def build(
         state_file=state_dir() / "state.json",
     )
     daemon.restore()
+    listen = getattr(notifier, "listen", None)  # notifiers whose notices carry buttons
+    if listen is not None:
+        listen(daemon.answer)
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
     longest = policy.settings.timing.sample_every.total_seconds()
     wakeups = Wakeups(daemon.tick, longest, policy.calendar.tz, fixed)

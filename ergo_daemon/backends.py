@@ -15,14 +15,24 @@ from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
 from ergo_daemon.settings.organisation import OrganisationStore
 
 if TYPE_CHECKING:
+    from ergo_daemon.activity.bus import Listener
     from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.autostart import Autostart
 
 log = logging.getLogger(__name__)
 
 
-def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifier:
-    """D-Bus on Linux (the log while the bus is gone); plyer elsewhere; the log if none works."""
+def notifier(
+    environ: Mapping[str, str],
+    platform: str = sys.platform,
+    *,
+    listener: Listener | None = None,
+) -> Notifier:
+    """D-Bus on Linux (the log while the bus is gone); plyer elsewhere; the log if none works.
+
+    ``listener``: the thread that reads D-Bus signals, shared with the activity sources (it
+    brings the notices' button presses).
+    """
     from ergo_daemon.notify.log import LogNotifier
 
     if platform.startswith("linux"):
@@ -33,7 +43,7 @@ def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifi
         from ergo_daemon.notify.fallback import FallbackNotifier
         from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 
-        dbus = FreedesktopNotifier(bus_address)
+        dbus = FreedesktopNotifier(bus_address, listener=listener)
         try:
             log.info("notifications: %s, server %s", dbus.name, dbus.check())
         except DeliveryError as exc:
@@ -83,13 +93,14 @@ def activity_source(
     platform: str = sys.platform,
     *,
     idle_after: float = IDLE_WATCH_AFTER,
+    listener: Listener | None = None,
 ) -> ActivitySource:
     """Idle time from the first candidate that answers; lock and sleep from every one that does."""
     # idle_after: how long without input an event-driven idle source waits before it wakes the
     # daemon (the daemon's away time is a good value).
     from ergo_daemon.activity.combined import CombinedActivity
 
-    idle, status = _activity_candidates(environ, platform, idle_after)
+    idle, status = _activity_candidates(environ, platform, idle_after, listener)
     source = CombinedActivity(idle, status)
     if source.idle_name is None and not source.status_names:
         from ergo_daemon.activity.null import UnknownActivity
@@ -111,7 +122,10 @@ def activity_source(
 
 
 def _activity_candidates(
-    environ: Mapping[str, str], platform: str, idle_after: float
+    environ: Mapping[str, str],
+    platform: str,
+    idle_after: float,
+    listener: Listener | None = None,
 ) -> tuple[list[Candidate], list[Candidate]]:
     """What may tell idle time, and lock or sleep, in this session: best first, one line each."""
     idle: list[Candidate] = []
@@ -146,7 +160,7 @@ def _activity_candidates(
     display = environ.get("DISPLAY")
     wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
     gnome = "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
-    listener = Listener()  # one thread receives signals for every D-Bus source
+    listener = listener or Listener()  # one thread receives signals for every D-Bus source
     if gnome and session_bus:
         mutter = partial(MutterIdle.connect, listener, session_bus, idle_after=idle_after)
         idle.append(Candidate(MutterIdle.name, mutter))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +15,7 @@ from pathlib import Path
 from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Recorder
@@ -66,6 +69,7 @@ class Daemon:
         self._restored_at: datetime | None = None
         self.on_stop: Callable[[], None] = lambda: None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
+        self._answers: deque[Answer] = deque()  # pressed on a notice, applied on the next tick
 
     def restore(self) -> None:
         """Continue today's timers, pause, snoozes and tally from the state file, if any."""
@@ -103,7 +107,27 @@ class Daemon:
 
     def tick(self) -> datetime:
         with self.lock:
-            return self._tick()
+            wake = self._tick()
+            if self._answers:
+                self._apply_answers()
+                wake = self._tick()  # the answer moved what is due next
+            return wake
+
+    def answer(self, answer: Answer) -> None:
+        """A button pressed or a notice dismissed (from any thread): applied at a wake, now."""
+        self._answers.append(answer)
+        self.on_change()
+
+    def _apply_answers(self) -> None:
+        # The CLI commands' own code (loaded on first use, like the control channel's), so a
+        # button and a typed command count alike.
+        from ergo_daemon.control.handler import apply_answer
+
+        now = self.now()
+        while self._answers:
+            answer = self._answers.popleft()
+            log.info("answered %s: %s", answer.kind, apply_answer(self, answer, now))
+        self.save()
 
     def _tick(self) -> datetime:
         instant = self._clock()
@@ -135,7 +159,7 @@ class Daemon:
             self._drop_retries(decision.status)
         if decision.prompt is not None:
             changed = True
-            self._deliver(self._composer.compose(decision.prompt), now)
+            self._deliver(self._with_answers(self._composer.compose(decision.prompt)), now)
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]
             del self._retries[_slot(notice)]
@@ -223,6 +247,15 @@ class Daemon:
                 failed.close()
             return self.activity.read()
 
+    def tell(self, message: str, now: datetime) -> None:
+        """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
+        self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
+
+    def _with_answers(self, notice: Notice) -> Notice:
+        """The notice with the answers its kind takes (a fixed-time one cannot be snoozed)."""
+        trigger = next((r.trigger for r in self.policy.rules if r.kind == notice.kind), "fixed")
+        return dataclasses.replace(notice, actions=offered(trigger))
+
     def _drop_retries(self, status: Status) -> None:
         """A reminder is stale once the person left, locked, paused or stopped work."""
         if (pending := self._retries.pop(REMINDER, None)) is not None:
@@ -238,7 +271,7 @@ class Daemon:
         except Exception as exc:  # a notification is never worth a crash
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
-                if notice.kind != CONFIG:
+                if notice.kind not in ABOUT_ITSELF:
                     self.record(notice.at, notice.kind, "failed", notice.merged)
             else:
                 self._retries[slot] = (notice, now + self._retry_after)
@@ -248,15 +281,16 @@ class Daemon:
             return
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
-        if notice.kind != CONFIG:
+        if notice.kind not in ABOUT_ITSELF:
             self.last_shown = (notice.kind, now)
             self.record(notice.at, notice.kind, "shown", notice.merged)
 
 
-REMINDER, CONFIG = "reminder", "config"
+REMINDER, CONFIG, INFO = "reminder", "config", "info"
+ABOUT_ITSELF = (CONFIG, INFO)  # notices that are no reminder: not counted, each its own retry
 SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed
 RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statistics
 
 
 def _slot(notice: Notice) -> str:
-    return CONFIG if notice.kind == CONFIG else REMINDER
+    return notice.kind if notice.kind in ABOUT_ITSELF else REMINDER

@@ -61,7 +61,7 @@ class ActivitySource(Protocol):
     def close(self) -> None: ...
 
 
-Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed"]
+Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed"]
 
 
 class Recorder(Protocol):

@@ -22,6 +22,7 @@ class Notice:
     message: str
     at: datetime
     merged: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
 
 
 class Composer:

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from ergo_daemon.ports import BackendGone, Notifier
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ergo_daemon.content.compose import Notice
+    from ergo_daemon.notify.answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,12 @@ class FallbackNotifier:
     def check(self) -> str:
         """What the first choice says about itself (raises DeliveryError when it cannot work)."""
         return check(self._primary)
+
+    def listen(self, handler: Callable[[Answer], None]) -> None:
+        """Pass on the first choice's answers (buttons); the fallback has none."""
+        listen = getattr(self._primary, "listen", None)
+        if listen is not None:
+            listen(handler)
 
     def send(self, notice: Notice) -> None:
         try:

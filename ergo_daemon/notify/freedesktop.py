@@ -7,10 +7,13 @@ expire) and ignores its exit status, so a missing notification server would go u
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.notify import APP_NAME, clamp, display_seconds
-from ergo_daemon.ports import BackendGone, DeliveryError
+from ergo_daemon.activity.bus import CallFailed, Link, Listener
+from ergo_daemon.notify import APP_NAME, answers, clamp, display_seconds
+from ergo_daemon.notify.freedesktop_answers import NoticeAnswers
+from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError
 
 if TYPE_CHECKING:
     from ergo_daemon.content.compose import Notice
@@ -22,13 +25,28 @@ MAX_MESSAGE = 1000
 
 
 class FreedesktopNotifier:
-    """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed."""
+    """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed.
+
+    Its connection is read by ``listener``'s thread (shared with the activity sources), which
+    also receives the server's signals: the buttons pressed and the notices dismissed.
+    """
 
     name = "freedesktop D-Bus"
 
-    def __init__(self, bus_address: str) -> None:
+    def __init__(self, bus_address: str, *, listener: Listener | None = None) -> None:
         self._bus_address = bus_address
-        self._connection: Any = None
+        self._listener = listener or Listener()
+        self._connection: Link | None = None
+        self._answers = NoticeAnswers()
+
+    def listen(self, handler: Callable[[answers.Answer], None]) -> None:
+        """Call ``handler`` (on the bus thread) for each button pressed or notice dismissed."""
+        self._answers.listen(handler)
+
+    def capabilities(self) -> frozenset[str]:
+        """What the server can do, e.g. ``{"actions", "body", "sound"}``."""
+        (found,) = self._call("GetCapabilities", "", ())
+        return frozenset(found)
 
     def check(self) -> str:
         """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
@@ -37,7 +55,8 @@ class FreedesktopNotifier:
 
     def send(self, notice: Notice) -> None:
         hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
-        self._call(
+        buttons, message = self._answer_options(notice)
+        (notification_id,) = self._call(
             "Notify",
             "susssasa{sv}i",
             (
@@ -45,38 +64,55 @@ class FreedesktopNotifier:
                 0,
                 "",
                 clamp(notice.title, MAX_TITLE),
-                clamp(notice.message, MAX_MESSAGE),
-                [],
+                clamp(message, MAX_MESSAGE),
+                buttons,
                 hints,
                 display_seconds(notice) * 1000,
             ),
         )
+        if notice.actions:
+            self._answers.shown(notification_id, notice)
+
+    def _answer_options(self, notice: Notice) -> tuple[list[str], str]:
+        """Buttons where the server draws them; else the commands to type, in the message."""
+        if not notice.actions:
+            return [], notice.message
+        if "actions" in self.capabilities():
+            return answers.button_list(notice), notice.message
+        return [], answers.with_hint(notice, MAX_MESSAGE)
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
-        from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
         address = DBusAddress(
             "/org/freedesktop/Notifications",
             bus_name="org.freedesktop.Notifications",
             interface="org.freedesktop.Notifications",
         )
+        connection = self._connect()
+        message = new_method_call(address, method, signature or None, body)
         try:
-            if self._connection is None:
-                self._connection = open_dbus_connection(bus=self._bus_address)
-            message = new_method_call(address, method, signature or None, body)
-            reply = self._connection.send_and_get_reply(message, timeout=REPLY_TIMEOUT)
-            result: tuple[Any, ...] = unwrap_msg(reply)
-            return result
-        except DBusErrorResponse as exc:
-            raise DeliveryError(f"notification server refused: {exc.name}: {exc.data}") from exc
-        except (OSError, TimeoutError, KeyError, ValueError) as exc:
-            fresh = self._connection is None
+            return connection.call(message, timeout=REPLY_TIMEOUT)
+        except CallFailed as exc:
+            if exc.error_name is None:
+                raise DeliveryError(f"notification server: {exc}") from exc
+            raise DeliveryError(f"notification server refused: {exc}") from exc
+        except ActivityError as exc:
             self.close()
-            if fresh:  # not even a connection to the bus
-                raise BackendGone(f"session bus unavailable: {exc}") from exc
             raise DeliveryError(f"session bus connection lost: {exc}") from exc
+
+    def _connect(self) -> Link:
+        """The open connection, or a new one (BackendGone: not even the bus answers)."""
+        if self._connection is not None and self._connection.lost is None:
+            return self._connection
+        self.close()
+        try:
+            connection = self._listener.connect(self._bus_address)
+            self._answers.follow(connection)
+        except ActivityError as exc:
+            raise BackendGone(f"session bus unavailable: {exc}") from exc
+        self._connection = connection
+        return connection
 
     def close(self) -> None:
         if self._connection is not None:

@@ -6,6 +6,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
+from ergo_daemon.notify.answers import with_hint
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class PlyerNotifier:
         try:
             self._backend.notify(
                 title=clamp(notice.title, MAX_TITLE),
-                message=clamp(notice.message, MAX_MESSAGE),
+                message=with_hint(notice, MAX_MESSAGE),  # plyer draws no buttons
                 app_name=APP_NAME,
                 timeout=display_seconds(notice),
             )

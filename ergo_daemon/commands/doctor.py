@@ -40,7 +40,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     logging.getLogger("ergo_daemon").setLevel(logging.ERROR)  # findings, not selection chatter
     findings = [
-        _notifications(send=args.notify),
+        *_notifications(send=args.notify),
         *_activity(),
         _suspend(),
         _autostart(),
@@ -57,10 +57,10 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if findings[0].ok else 1
 
 
-def _notifications(*, send: bool) -> Finding:
+def _notifications(*, send: bool) -> list[Finding]:
     from ergo_daemon import backends
     from ergo_daemon.content.compose import Notice
-    from ergo_daemon.notify.fallback import check
+    from ergo_daemon.notify.fallback import buttons, check
 
     notifier = backends.notifier(os.environ)
     fix = backends.notification_hint(os.environ)
@@ -70,9 +70,20 @@ def _notifications(*, send: bool) -> Finding:
             notice = Notice("doctor", "ergo-daemon test", "Notifications work.", datetime.now(UTC))
             notifier.send(notice)
             detail += "; a test notice was sent"
+        drawn = buttons(notifier)
     except Exception as exc:  # any backend failure is a finding, not a crash
-        return Finding("notifications", notifier.name, False, str(exc), fix)
-    return Finding("notifications", notifier.name, True, detail)
+        return [Finding("notifications", notifier.name, False, str(exc), fix)]
+    if drawn:
+        answers = "Done, Snooze and Skip buttons on each reminder"
+    else:
+        answers = (
+            "no buttons here: each reminder says the command to type, "
+            "e.g. 'ergo-daemon done break' (or snooze, skip)"
+        )
+    return [
+        Finding("notifications", notifier.name, True, detail),
+        Finding("answers", "buttons" if drawn else "commands", True, answers),
+    ]
 
 
 def _activity() -> list[Finding]:

@@ -43,6 +43,10 @@ class FreedesktopNotifier:
         """Call ``handler`` (on the bus thread) for each button pressed or notice dismissed."""
         self._answers.listen(handler)
 
+    def buttons(self) -> bool:
+        """Whether the server draws the notices' buttons (DeliveryError: no server answers)."""
+        return "actions" in self.capabilities()
+
     def capabilities(self) -> frozenset[str]:
         """What the server can do, e.g. ``{"actions", "body", "sound"}``."""
         (found,) = self._call("GetCapabilities", "", ())

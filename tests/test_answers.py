@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
 
 import dbus_services as services
 import pytest
@@ -122,3 +122,51 @@ def test_reminders_without_a_snooze_and_other_notices_say_only_what_applies() ->
     assert backend.calls[1]["message"] == "No snoozes left today."
     assert len(backend.calls[2]["message"]) <= 256, "Windows' limit"
     assert backend.calls[2]["message"].endswith("(or snooze, skip)"), "the hint survives a cut"
+
+
+class Stats:
+    """Stands in for the statistics store: keeps (kind, outcome, merged)."""
+
+    problem = None
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def prompt(self, at: datetime, kind: str, outcome: str, merged: Sequence[str] = ()) -> None:
+        self.events.append((kind, outcome, tuple(merged)))
+
+    def active(self, day: date, seconds: float, sitting: float) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_button_and_the_typed_command_count_alike_and_a_refusal_is_told() -> None:
+    from test_daemon import FakeClock, Recorder, _daemon
+
+    from ergo_daemon.activity.null import UnknownActivity
+    from ergo_daemon.control.handler import handle
+    from ergo_daemon.control.messages import encode_request
+
+    clock, shown = FakeClock(), Recorder()
+    daemon = _daemon(shown, UnknownActivity(), clock)
+    stats = Stats()
+    daemon.recorder = stats
+    daemon.policy.state.snoozes = {clock.wall.date().isoformat(): 5}  # the day's 5 are used
+    daemon.tick()
+    while not shown.shown:
+        clock.advance(15)
+        daemon.tick()
+    assert shown.shown[-1].actions == ("done", "snooze", "skip")
+    daemon.answer(Answer("eyes", "done"))
+    daemon.tick()
+    handle(daemon, encode_request("done", kind="eyes"))
+    assert stats.events.count(("eyes", "done", ())) == 2, stats.events
+    daemon.answer(Answer("eyes", "snooze"))
+    daemon.tick()
+    told = shown.shown[-1]
+    assert (told.kind, told.actions) == ("info", ())
+    assert told.message == "Snooze: no snoozes left today (the limit is 5 a day)"
+    assert not any(outcome == "snoozed" for _, outcome, _ in stats.events)
+    assert ("info", "shown", ()) not in stats.events, "a notice about itself is no reminder"

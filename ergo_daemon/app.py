@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy, PolicyState
 from ergo_daemon.reload import Reloader
+from ergo_daemon.screen import BreakScreen
 from ergo_daemon.settings.layers import Loaded
 from ergo_daemon.settings.models import Settings, time_scaled
 from ergo_daemon.wakeup import Wakeups
@@ -77,6 +79,7 @@ def build(
         rebuild=assemble,
         recorder=StatsStore.open(default_path()),
         state_file=state_dir() / "state.json",
+        screen=BreakScreen(sys.executable),
     )
     daemon.restore()
     listen = getattr(notifier, "listen", None)  # notifiers whose notices carry buttons

@@ -11,10 +11,12 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.durations import humanize
 from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
@@ -22,6 +24,9 @@ from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Record
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, flatten
 from ergo_daemon.settings.models import Settings
+
+if TYPE_CHECKING:
+    from ergo_daemon.screen import BreakScreen
 
 Rebuild = Callable[[Settings, PolicyState], tuple[Policy, Composer]]
 
@@ -45,6 +50,7 @@ class Daemon:
         rebuild: Rebuild | None = None,
         recorder: Recorder | None = None,
         state_file: Path | None = None,
+        screen: BreakScreen | None = None,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -69,6 +75,7 @@ class Daemon:
         self._restored_at: datetime | None = None
         self.on_stop: Callable[[], None] = lambda: None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
+        self._screen = screen  # the break window, for ``break.screen`` other than "off"
         self._answers: deque[Answer] = deque()  # pressed on a notice, applied on the next tick
 
     def restore(self) -> None:
@@ -104,6 +111,8 @@ class Daemon:
             if self.recorder is not None:
                 self.recorder.close()
             self.activity.close()
+            if self._screen is not None:
+                self._screen.close()
 
     def tick(self) -> datetime:
         with self.lock:
@@ -131,6 +140,8 @@ class Daemon:
 
     def _tick(self) -> datetime:
         instant = self._clock()
+        if self._screen is not None:
+            self._screen.reap()
         if self._last is not None:
             elapsed, asleep = gap(self._last, instant)
         elif self._restored_at is not None:  # the time the daemon was down counts as away
@@ -159,7 +170,9 @@ class Daemon:
             self._drop_retries(decision.status)
         if decision.prompt is not None:
             changed = True
-            self._deliver(self._with_answers(self._composer.compose(decision.prompt)), now)
+            notice = self._with_answers(self._composer.compose(decision.prompt))
+            if not self._on_screen(notice, now):
+                self._deliver(notice, now)
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]
             del self._retries[_slot(notice)]
@@ -250,6 +263,20 @@ class Daemon:
     def tell(self, message: str, now: datetime) -> None:
         """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
         self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
+
+    def _on_screen(self, notice: Notice, now: datetime) -> bool:
+        """Show a break in the break window, when one is set and opens; else False."""
+        mode = self.policy.settings.rest_break.screen
+        if self._screen is None or notice.kind != "break" or mode == "off":
+            return False
+        seconds = self.policy.settings.rest_break.duration.total_seconds()
+        postpone = humanize(self._composer.settings.snooze.length)
+        if not self._screen.show(notice, seconds=seconds, mode=mode, postpone=postpone):
+            return False
+        log.info("shown break on the break screen (%s): %s", mode, notice.title)
+        self.last_shown = (notice.kind, now)
+        self.record(notice.at, notice.kind, "shown", notice.merged)
+        return True
 
     def _with_answers(self, notice: Notice) -> Notice:
         """The notice with the answers its kind takes (a fixed-time one cannot be snoozed)."""

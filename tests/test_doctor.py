@@ -51,6 +51,7 @@ def test_a_working_desktop_reports_x11_idle_and_delivers_a_test_notice(desktop: 
     report = findings(done)
     assert report["notifications"]["ok"] and "dunst" in report["notifications"]["detail"]
     assert report["answers"]["backend"] == "buttons", "dunst offers actions (in its menu)"
+    assert report["break screen"]["ok"] and "Tk 8." in report["break screen"]["detail"]
     assert "X11" in report["idle"]["backend"] and report["idle"]["ok"]
     assert report["config"]["ok"]
     desktop.wait_for_notifications(lambda ns: any(n.summary == "ergo-daemon test" for n in ns), 10)

@@ -43,6 +43,7 @@ def _doctor(args: argparse.Namespace) -> int:
         *_notifications(send=args.notify),
         *_activity(),
         _suspend(),
+        _break_screen(),
         _autostart(),
         _config(),
         _daemon(),
@@ -116,6 +117,18 @@ def _suspend() -> Finding:
         detail = f"exact, from CLOCK_BOOTTIME ({since:.0f} s asleep since boot)"
         return Finding("suspend", "boot clock", True, detail)
     return Finding("suspend", "wall clock", True, "from the wall clock running ahead of uptime")
+
+
+def _break_screen() -> Finding:
+    from ergo_daemon.screen import INSTALL_TK, missing
+
+    if missing() is not None:
+        detail = "no tkinter in this Python: with break.screen set, breaks show as notices"
+        return Finding("break screen", "tkinter", False, detail, INSTALL_TK)
+    import tkinter  # only here: the daemon never loads Tk itself
+
+    detail = f"Tk {tkinter.TkVersion} draws the window for break.screen = window or strict"
+    return Finding("break screen", "tkinter", True, detail)
 
 
 def _autostart() -> Finding:

@@ -180,6 +180,10 @@ class Stretch(ActiveReminder):
 class RestBreak(ActiveReminder):
     every: Duration = timedelta(minutes=60)
     duration: Duration = timedelta(minutes=5)
+    screen: Literal["off", "window", "strict"] = Field(
+        default="off",
+        description="show the break in a window with a countdown; strict: without buttons",
+    )
 
 
 class Posture(Strict):

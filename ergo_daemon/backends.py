@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ergo_daemon.activity.bus import Listener
     from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.autostart import Autostart
+    from ergo_daemon.notify.sound import Chime
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def notifier(
         from ergo_daemon.notify.fallback import FallbackNotifier
         from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 
-        dbus = FreedesktopNotifier(bus_address, listener=listener)
+        dbus = FreedesktopNotifier(bus_address, listener=listener, chime=chime(platform))
         try:
             log.info("notifications: %s, server %s", dbus.name, dbus.check())
         except DeliveryError as exc:
@@ -54,12 +55,27 @@ def notifier(
     from ergo_daemon.notify.plyer_backend import PlyerNotifier, PlyerUnavailable, plyer_backend
 
     try:
-        chosen = PlyerNotifier(plyer_backend())
+        chosen = PlyerNotifier(plyer_backend(), chime=chime(platform))
     except PlyerUnavailable as exc:
         log.warning("notifications: none work (%s); reminders go to the log only", exc)
         return LogNotifier(str(exc))
     log.info("notifications: %s", chosen.name)
     return chosen
+
+
+def chime(platform: str = sys.platform) -> Chime:
+    """The platform's own sound player, for notices whose server plays no sound."""
+    import shutil
+
+    from ergo_daemon.notify.sound import CommandChime, NoChime, WindowsChime
+
+    if platform == "win32":
+        return WindowsChime()
+    if platform == "darwin":
+        return CommandChime(["afplay", "/System/Library/Sounds/Glass.aiff"])
+    if shutil.which("canberra-gtk-play"):
+        return CommandChime(["canberra-gtk-play", "--id", "{sound}"])
+    return NoChime("no sound player: install gnome-session-canberra (canberra-gtk-play)")
 
 
 def notification_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:

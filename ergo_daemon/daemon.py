@@ -281,7 +281,10 @@ class Daemon:
     def _with_answers(self, notice: Notice) -> Notice:
         """The notice with the answers its kind takes (a fixed-time one cannot be snoozed)."""
         trigger = next((r.trigger for r in self.policy.rules if r.kind == notice.kind), "fixed")
-        return dataclasses.replace(notice, actions=offered(trigger))
+        sound = self.policy.settings.sound
+        return dataclasses.replace(
+            notice, actions=offered(trigger), sound=sound.name if sound.enabled else None
+        )
 
     def _drop_retries(self, status: Status) -> None:
         """A reminder is stale once the person left, locked, paused or stopped work."""

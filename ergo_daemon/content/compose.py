@@ -23,6 +23,7 @@ class Notice:
     at: datetime
     merged: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
+    sound: str | None = None  # a freedesktop sound name to play with it
 
 
 class Composer:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ergo_daemon.activity.bus import CallFailed, Link, Listener
 from ergo_daemon.notify import APP_NAME, answers, clamp, display_seconds
 from ergo_daemon.notify.freedesktop_answers import NoticeAnswers
+from ergo_daemon.notify.sound import Chime
 from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError
 
 if TYPE_CHECKING:
@@ -33,9 +34,12 @@ class FreedesktopNotifier:
 
     name = "freedesktop D-Bus"
 
-    def __init__(self, bus_address: str, *, listener: Listener | None = None) -> None:
+    def __init__(
+        self, bus_address: str, *, listener: Listener | None = None, chime: Chime | None = None
+    ) -> None:
         self._bus_address = bus_address
         self._listener = listener or Listener()
+        self._chime = chime  # plays the sound where the server does not
         self._connection: Link | None = None
         self._answers = NoticeAnswers()
 
@@ -59,7 +63,10 @@ class FreedesktopNotifier:
 
     def send(self, notice: Notice) -> None:
         hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
-        buttons, message = self._answer_options(notice)
+        can = self.capabilities() if notice.actions or notice.sound else frozenset[str]()
+        buttons, message = self._answer_options(notice, can)
+        if notice.sound and "sound" in can:
+            hints["sound-name"] = ("s", notice.sound)
         (notification_id,) = self._call(
             "Notify",
             "susssasa{sv}i",
@@ -76,12 +83,14 @@ class FreedesktopNotifier:
         )
         if notice.actions:
             self._answers.shown(notification_id, notice)
+        if notice.sound and "sound" not in can and self._chime is not None:
+            self._chime.play(notice.sound)
 
-    def _answer_options(self, notice: Notice) -> tuple[list[str], str]:
+    def _answer_options(self, notice: Notice, can: frozenset[str]) -> tuple[list[str], str]:
         """Buttons where the server draws them; else the commands to type, in the message."""
         if not notice.actions:
             return [], notice.message
-        if "actions" in self.capabilities():
+        if "actions" in can:
             return answers.button_list(notice), notice.message
         return [], answers.with_hint(notice, MAX_MESSAGE)
 

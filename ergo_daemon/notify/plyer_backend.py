@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
 from ergo_daemon.notify.answers import with_hint
+from ergo_daemon.notify.sound import Chime
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ def plyer_backend() -> Any:
 class PlyerNotifier:
     """Notices through plyer, e.g. ``PlyerNotifier(plyer_backend()).send(notice)``."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, *, chime: Chime | None = None) -> None:
         self._backend = backend
+        self._chime = chime  # plyer plays no sound of its own
         self.name = f"plyer ({type(backend).__name__})"
 
     def check(self) -> str:
@@ -54,3 +56,5 @@ class PlyerNotifier:
             )
         except Exception as exc:  # plyer raises anything from ctypes to NotImplementedError
             raise DeliveryError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+        if notice.sound and self._chime is not None:
+            self._chime.play(notice.sound)

@@ -204,6 +204,15 @@ class Snooze(Strict):
     per_day: int = Field(default=5, ge=0, description="snoozes allowed a day; 0: none")
 
 
+class Sound(Strict):
+    enabled: bool = Field(default=False, description="a sound with each reminder")
+    name: str = Field(
+        default="message-new-instant",
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="a freedesktop sound name (where the notification server plays sounds)",
+    )
+
+
 class CustomReminder(Strict):
     """Either every N of active time (``every``) or at fixed times (``at``) on ``days``."""
 
@@ -265,6 +274,7 @@ class Settings(BaseModel):
     posture: Posture = Posture()
     hydration: Hydration = Hydration()
     snooze: Snooze = Snooze()
+    sound: Sound = Sound()
     custom: list[CustomReminder] = []
     content: Content = Content()
 

@@ -17,6 +17,7 @@ from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
 from ergo_daemon.durations import humanize
+from ergo_daemon.followups import AskAgain, HeadsUp
 from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
@@ -76,6 +77,8 @@ class Daemon:
         self.on_stop: Callable[[], None] = lambda: None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
         self._screen = screen  # the break window, for ``break.screen`` other than "off"
+        self._heads_up = HeadsUp()
+        self._ask_again = AskAgain()
         self._answers: deque[Answer] = deque()  # pressed on a notice, applied on the next tick
 
     def restore(self) -> None:
@@ -168,24 +171,33 @@ class Daemon:
             self.record(now, kind, "natural")
         if decision.status != "active":
             self._drop_retries(decision.status)
+        quiet = False  # one notice a tick at most: a follow-up due now waits for the next look
         if decision.prompt is not None:
             changed = True
             notice = self._with_answers(self._composer.compose(decision.prompt))
             if not self._on_screen(notice, now):
                 self._deliver(notice, now)
+            if notice.kind == BREAK:
+                self._ask_again.shown()
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]
             del self._retries[_slot(notice)]
             self._deliver(notice, now, retrying=True)
+        else:
+            quiet = True
+        follow_ups = self._follow_up(now) if decision.status == "active" and quiet else []
         if changed or time.monotonic() - self._saved_at >= SAVE_EVERY:
             self.save()
         # Only future wakes: a past date would make the scheduler run again at once. In UTC: two
         # local times in one zone compare by the wall clock, wrong across the repeated DST hour.
         wakes = [decision.look_at, decision.wake_at, *(at for _, at in self._retries.values())]
+        wakes += follow_ups
         utc = [at.astimezone(UTC) for at in wakes if at is not None]
         return min(at for at in utc if at > now)
 
     def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
+        if kind == BREAK and outcome in ANSWERED:
+            self._ask_again.answered()
         if self.recorder is not None:
             self.recorder.prompt(at, kind, outcome, merged)
 
@@ -264,6 +276,51 @@ class Daemon:
         """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
         self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
 
+    def _follow_up(self, now: datetime) -> list[datetime]:
+        """A heads-up before a break, or the one ask again after it; when to look next."""
+        warn, warn_at = self._heads_up.check(self.policy, now)
+        if warn:
+            self._announce(self._heads_up_notice(now))
+        again, again_at = self._ask_again.check(self.policy, now)
+        if again:
+            notice = self._with_answers(self._again_notice(now))
+            if not self._on_screen(notice, now):
+                self._deliver(notice, now)
+        return [at for at in (warn_at, again_at) if at is not None]
+
+    def _heads_up_notice(self, now: datetime) -> Notice:
+        shown = self._composer.settings  # the words say the configured times, not --speed's
+        postpone = humanize(shown.snooze.length)
+        return Notice(
+            BREAK,
+            f"Break in {humanize(shown.rest_break.heads_up)}",
+            "Finish what you are doing: a break comes next.",
+            now,
+            actions=("snooze", "skip"),
+            labels=(f"Postpone {postpone}", "Skip"),
+            follow_up=HEADS_UP,
+        )
+
+    def _again_notice(self, now: datetime) -> Notice:
+        length = humanize(self._composer.settings.rest_break.duration)
+        return Notice(
+            BREAK,
+            f"Still going? Step away for {length} now",
+            "You kept working after the last reminder. Stand up and step away now: "
+            "this is the last ask until the next break.",
+            now,
+            follow_up=AGAIN,
+        )
+
+    def _announce(self, notice: Notice) -> None:
+        """A heads-up: shown once, never retried, not counted as a prompt."""
+        try:
+            self._notifier.send(notice)
+        except Exception as exc:  # a notification is never worth a crash
+            log.warning("could not show %r (%s)", notice.title, exc)
+            return
+        log.info("shown heads-up: %s", notice.title)
+
     def _on_screen(self, notice: Notice, now: datetime) -> bool:
         """Show a break in the break window, when one is set and opens; else False."""
         mode = self.policy.settings.rest_break.screen
@@ -275,7 +332,7 @@ class Daemon:
             return False
         log.info("shown break on the break screen (%s): %s", mode, notice.title)
         self.last_shown = (notice.kind, now)
-        self.record(notice.at, notice.kind, "shown", notice.merged)
+        self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
         return True
 
     def _with_answers(self, notice: Notice) -> Notice:
@@ -313,13 +370,21 @@ class Daemon:
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
         if notice.kind not in ABOUT_ITSELF:
             self.last_shown = (notice.kind, now)
-            self.record(notice.at, notice.kind, "shown", notice.merged)
+            self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
 
 
 REMINDER, CONFIG, INFO = "reminder", "config", "info"
+BREAK = "break"
+HEADS_UP, AGAIN = "heads-up", "again"  # Notice.follow_up
+ANSWERED = ("done", "snoozed", "skipped", "natural", "dismissed")  # what ends asking again
 ABOUT_ITSELF = (CONFIG, INFO)  # notices that are no reminder: not counted, each its own retry
 SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed
 RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statistics
+
+
+def _outcome(notice: Notice) -> Outcome:
+    """How a shown notice is counted: an ask again is no new prompt."""
+    return "repeated" if notice.follow_up == AGAIN else "shown"
 
 
 def _slot(notice: Notice) -> str:

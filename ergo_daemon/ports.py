@@ -61,7 +61,9 @@ class ActivitySource(Protocol):
     def close(self) -> None: ...
 
 
-Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed"]
+Outcome = Literal[
+    "shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed", "repeated"
+]
 
 
 class Recorder(Protocol):

@@ -30,6 +30,8 @@ enabled = false
 [break]
 every = "10m"
 duration = "5m"
+heads_up = "0s"
+remind_after = "0s"
 
 [hydration]
 enabled = false
@@ -116,3 +118,36 @@ def test_the_daemon_answers_signals_from_the_server_it_showed_the_notice_on(
     assert cli(desktop.env, "stats", "export", "--csv", str(export)).returncode == 0
     outcomes = re.findall(r",break,(\w+)", export.read_text())
     assert outcomes.count("done") == 1 and outcomes.count("dismissed") == 1, outcomes
+
+
+FOLLOW_UPS = BREAKS_ONLY.replace(
+    'heads_up = "0s"\nremind_after = "0s"\n', 'heads_up = "1m"\nremind_after = "4m"\n'
+)
+
+
+def test_postpone_on_the_heads_up_and_an_ignored_break_asked_again_once(
+    desktop: Desktop, start_daemon: Any, tmp_path: Path
+) -> None:
+    # At 120x: the heads-up 0.5 s before a break, asked again after 2 s more of typing.
+    config = tmp_path / "config.toml"
+    config.write_text(FOLLOW_UPS)
+    daemon = start_daemon(desktop.env, "--speed", SPEED, "--config", str(config))
+
+    def titles() -> list[str]:
+        return [n.summary for n in desktop.notifications()]
+
+    with desktop.keep_active():
+        desktop.wait_for_notifications(lambda ns: titles() == ["Break in 1 minute"], 15)
+        offered = desktop.choose_action(r"^#Postpone 5 minutes \(Break in")
+        pressed = time.time()
+        assert re.findall(r"#([\w ]+) \(Break in", offered) == ["Postpone 5 minutes", "Skip"]
+        daemon.wait_for_log("answered break: snoozed break")
+        desktop.wait_for_notifications(lambda ns: len(break_times(desktop)) == 1, 10)
+        assert break_times(desktop)[0] - pressed >= SNOOZE - 0.5, "put off by the snooze length"
+        assert titles()[:2] == ["Break in 1 minute", "Break in 1 minute"], "warned again"
+        # Nobody answers the break and the typing goes on: asked once more, in other words.
+        desktop.wait_for_notifications(lambda ns: len(ns) == 4, 10)
+        assert titles()[3] == "Still going? Step away for 5 minutes now"
+        time.sleep(1.5)  # the next break is 3 s away: nothing else comes before it
+        assert len(titles()) == 4, titles()
+    assert daemon.stop() == 0

@@ -103,7 +103,7 @@ def test_the_daemon_falls_back_to_the_notice_when_no_window_opens() -> None:
             "stretch": {"enabled": False},
             "hydration": {"enabled": False},
             "posture": {"enabled": False},
-            "break": {"every": "1m", "screen": "window"},
+            "break": {"every": "1m", "screen": "window", "heads_up": "0s"},
         }
     )
     daemon.policy = Policy(settings, daemon.policy.calendar.tz)

@@ -37,6 +37,8 @@ enabled = false
 every = "10m"
 duration = "20m"
 screen = "{mode}"
+heads_up = "0s"
+remind_after = "0s"
 """
 GREEN = (0x1D, 0x3B, 0x2F)  # the window's background
 BUTTON_GREY = (0xD9, 0xD9, 0xD9)  # Tk's default button face

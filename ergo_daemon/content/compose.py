@@ -24,6 +24,8 @@ class Notice:
     merged: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
     sound: str | None = None  # a freedesktop sound name to play with it
+    labels: tuple[str, ...] = ()  # the buttons' words, if not the usual ones for ``actions``
+    follow_up: str = ""  # "heads-up" before a prompt, or "again" after an ignored one
 
 
 class Composer:

@@ -60,4 +60,5 @@ def with_hint(notice: Notice, limit: int) -> str:
 
 def button_list(notice: Notice) -> list[str]:
     """The freedesktop ``actions`` argument: key, label, key, label, ..."""
-    return [part for key in notice.actions for part in (key, LABELS[key])]
+    labels = notice.labels or tuple(LABELS[key] for key in notice.actions)
+    return [part for pair in zip(notice.actions, labels, strict=True) for part in pair]

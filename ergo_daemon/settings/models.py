@@ -184,6 +184,23 @@ class RestBreak(ActiveReminder):
         default="off",
         description="show the break in a window with a countdown; strict: without buttons",
     )
+    heads_up: Duration = Field(
+        default=timedelta(seconds=30), description="a notice this long before a break; 0s: none"
+    )
+    remind_after: Duration = Field(
+        default=timedelta(minutes=10),
+        description="ask once more after this much work past an unanswered break; 0s: never",
+    )
+
+    @model_validator(mode="after")
+    def _follow_ups_fit(self) -> Self:
+        if not timedelta(0) <= self.heads_up <= timedelta(minutes=10):
+            raise ValueError("'heads_up' must be between 0s (none) and 10m")
+        if self.heads_up >= self.every:
+            raise ValueError("'heads_up' must be shorter than 'every'")
+        if self.remind_after < timedelta(0):
+            raise ValueError("'remind_after' cannot be negative (0s: never ask again)")
+        return self
 
 
 class Posture(Strict):

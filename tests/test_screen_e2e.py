@@ -15,7 +15,7 @@ from test_activity_dbus import eventually
 from test_control_e2e import cli
 
 SPEED = "120"
-# At 120x: a break every 5 s of activity, a 10 s countdown, a snooze of 2.5 s.
+# At 120x: a break every 10 s of activity, a 10 s countdown, a snooze of 2.5 s.
 CONFIG = """
 [work_hours]
 days = "mon-sun"
@@ -34,7 +34,7 @@ enabled = false
 enabled = false
 
 [break]
-every = "10m"
+every = "20m"
 duration = "20m"
 screen = "{mode}"
 heads_up = "0s"
@@ -142,6 +142,13 @@ def test_the_window_counts_down_and_its_buttons_postpone_and_skip_the_break(
     grey = {name: first.around(x, y, BUTTON_GREY) for name, (x, y) in where.items()}
     assert min(grey.values()) > 0.25, f"buttons at {where}: {grey}"
     assert first.pixels != second.pixels, "the countdown moved"
+    with desktop.keep_active():
+        time.sleep(1)  # the window sees the typing (and says the countdown waits)
+        typing = Screenshot(desktop, tmp_path / "typing-1.png")
+        time.sleep(2)
+        still = Screenshot(desktop, tmp_path / "typing-2.png")
+    assert typing.pixels == still.pixels, "the countdown waits while the person types"
+    assert typing.pixels != second.pixels
     assert desktop.notifications() == [], "the window replaces the notice"
 
     click(desktop, *where["Postpone"])

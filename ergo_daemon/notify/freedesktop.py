@@ -121,9 +121,13 @@ class FreedesktopNotifier:
         self.close()
         try:
             connection = self._listener.connect(self._bus_address)
-            self._answers.follow(connection)
         except ActivityError as exc:
             raise BackendGone(f"session bus unavailable: {exc}") from exc
+        try:
+            self._answers.follow(connection)
+        except ActivityError as exc:
+            connection.close()
+            raise DeliveryError(f"session bus connection lost: {exc}") from exc
         self._connection = connection
         return connection
 

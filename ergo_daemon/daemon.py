@@ -17,7 +17,7 @@ from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
 from ergo_daemon.durations import humanize
-from ergo_daemon.followups import AskAgain, HeadsUp
+from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
 from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
@@ -280,37 +280,13 @@ class Daemon:
         """A heads-up before a break, or the one ask again after it; when to look next."""
         warn, warn_at = self._heads_up.check(self.policy, now)
         if warn:
-            self._announce(self._heads_up_notice(now))
+            self._announce(heads_up_notice(self._composer.settings, now))
         again, again_at = self._ask_again.check(self.policy, now)
         if again:
-            notice = self._with_answers(self._again_notice(now))
+            notice = self._with_answers(again_notice(self._composer.settings, now))
             if not self._on_screen(notice, now):
                 self._deliver(notice, now)
         return [at for at in (warn_at, again_at) if at is not None]
-
-    def _heads_up_notice(self, now: datetime) -> Notice:
-        shown = self._composer.settings  # the words say the configured times, not --speed's
-        postpone = humanize(shown.snooze.length)
-        return Notice(
-            BREAK,
-            f"Break in {humanize(shown.rest_break.heads_up)}",
-            "Finish what you are doing: a break comes next.",
-            now,
-            actions=("snooze", "skip"),
-            labels=(f"Postpone {postpone}", "Skip"),
-            follow_up=HEADS_UP,
-        )
-
-    def _again_notice(self, now: datetime) -> Notice:
-        length = humanize(self._composer.settings.rest_break.duration)
-        return Notice(
-            BREAK,
-            f"Still going? Step away for {length} now",
-            "You kept working after the last reminder. Stand up and step away now: "
-            "this is the last ask until the next break.",
-            now,
-            follow_up=AGAIN,
-        )
 
     def _announce(self, notice: Notice) -> None:
         """A heads-up: shown once, never retried, not counted as a prompt."""
@@ -375,7 +351,6 @@ class Daemon:
 
 REMINDER, CONFIG, INFO = "reminder", "config", "info"
 BREAK = "break"
-HEADS_UP, AGAIN = "heads-up", "again"  # Notice.follow_up
 ANSWERED = ("done", "snoozed", "skipped", "natural", "dismissed")  # what ends asking again
 ABOUT_ITSELF = (CONFIG, INFO)  # notices that are no reminder: not counted, each its own retry
 SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed

@@ -8,10 +8,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ergo_daemon.content.compose import Notice
+from ergo_daemon.durations import humanize
+
 if TYPE_CHECKING:
     from ergo_daemon.policy import Policy, Rule
+    from ergo_daemon.settings.models import Settings
 
 BREAK = "break"
+HEADS_UP, AGAIN = "heads-up", "again"  # Notice.follow_up
 
 
 def _break_rule(policy: Policy) -> Rule | None:
@@ -69,3 +74,30 @@ class AskAgain:
             self._waiting = False
             return True, None
         return False, now + timedelta(seconds=after - counted)
+
+
+def heads_up_notice(settings: Settings, now: datetime) -> Notice:
+    """ "Break in 30 seconds", with Postpone and Skip; ``settings`` unscaled (the words)."""
+    postpone = humanize(settings.snooze.length)
+    return Notice(
+        BREAK,
+        f"Break in {humanize(settings.rest_break.heads_up)}",
+        "Finish what you are doing: a break comes next.",
+        now,
+        actions=("snooze", "skip"),
+        labels=(f"Postpone {postpone}", "Skip"),
+        follow_up=HEADS_UP,
+    )
+
+
+def again_notice(settings: Settings, now: datetime) -> Notice:
+    """The one more ask, in other words than the first."""
+    length = humanize(settings.rest_break.duration)
+    return Notice(
+        BREAK,
+        f"Still going? Step away for {length} now",
+        "You kept working after the last reminder. Stand up and step away now: "
+        "this is the last ask until the next break.",
+        now,
+        follow_up=AGAIN,
+    )

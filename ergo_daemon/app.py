@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ergo_daemon import backends, fallback
@@ -15,9 +17,13 @@ from ergo_daemon.daemon import Daemon
 from ergo_daemon.fallback import CONFIGURED, InUse
 from ergo_daemon.policy import Policy, PolicyState
 from ergo_daemon.reload import Reloader
+from ergo_daemon.screen import BreakScreen
 from ergo_daemon.settings.layers import Loaded
 from ergo_daemon.settings.models import Settings, time_scaled
 from ergo_daemon.wakeup import Wakeups
+
+if TYPE_CHECKING:
+    from ergo_daemon.activity.bus import Listener
 
 RETRY_AFTER = timedelta(minutes=1)
 
@@ -29,6 +35,15 @@ def local_zone(settings: Settings) -> ZoneInfo:
     import tzlocal
 
     return tzlocal.get_localzone()
+
+
+def shared_listener(environ: Mapping[str, str]) -> Listener | None:
+    """One thread for every D-Bus signal (notices' buttons, idle, lock), when there is a bus."""
+    if not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return None
+    from ergo_daemon.activity.bus import Listener
+
+    return Listener()
 
 
 def build(
@@ -57,15 +72,18 @@ def build(
         return policy, Composer(settings, catalogue, rng, RotationFile(rotation_file))
 
     policy, composer = assemble(loaded.settings, None)
+    listener = shared_listener(environ)
+    notifier = backends.notifier(environ, listener=listener)
     daemon = Daemon(
         policy,
         composer,
-        backends.notifier(environ),
+        notifier,
         backends.activity_source(
             environ,
             idle_after=policy.settings.timing.away_after.total_seconds(),
             idle_timeout=backends.IDLE_TIMEOUT / speed,
             retry_after=RETRY_AFTER.total_seconds() / speed,
+            listener=listener,
         ),
         fallback=UnknownActivity(),
         retry_after=RETRY_AFTER / speed,
@@ -74,8 +92,12 @@ def build(
         recorder=StatsStore.open(default_path()),
         state_file=state_dir() / "state.json",
         speed=speed,
+        screen=BreakScreen(sys.executable),
     )
     daemon.restore()
+    listen = getattr(notifier, "listen", None)  # notifiers whose notices carry buttons
+    if listen is not None:
+        listen(daemon.answer)
     good = state_dir() / fallback.FILE_NAME
     daemon.on_good_settings = lambda settings: fallback.save(good, settings, daemon.now())
     if in_use.problem is None:

@@ -14,8 +14,10 @@ from ergo_daemon.control.endpoint import Endpoint
 from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
 
 if TYPE_CHECKING:
+    from ergo_daemon.activity.bus import Listener
     from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.autostart import Autostart
+    from ergo_daemon.notify.sound import Chime
 
     # Only for a type: the settings (pydantic) would cost every CLI command, 'stop' included.
     from ergo_daemon.settings.organisation import OrganisationStore
@@ -23,8 +25,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifier:
-    """D-Bus on Linux, osascript on macOS, toasts or balloons on Windows, else plyer or the log."""
+def notifier(
+    environ: Mapping[str, str],
+    platform: str = sys.platform,
+    *,
+    listener: Listener | None = None,
+) -> Notifier:
+    """D-Bus on Linux, osascript on macOS, toasts or balloons on Windows, else plyer or the log.
+
+    ``listener``: the thread that reads D-Bus signals, shared with the activity sources (it
+    brings the notices' button presses).
+    """
     from ergo_daemon.notify.log import LogNotifier
 
     if platform.startswith("linux"):
@@ -35,7 +46,7 @@ def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifi
         from ergo_daemon.notify.fallback import FallbackNotifier
         from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 
-        dbus = FreedesktopNotifier(bus_address)
+        dbus = FreedesktopNotifier(bus_address, listener=listener, chime=chime(platform))
         try:
             log.info("notifications: %s, server %s", dbus.name, dbus.check())
         except DeliveryError as exc:
@@ -52,7 +63,7 @@ def notifier(environ: Mapping[str, str], platform: str = sys.platform) -> Notifi
         from ergo_daemon.notify.plyer_backend import PlyerNotifier, PlyerUnavailable, plyer_backend
 
         try:
-            chosen = PlyerNotifier(plyer_backend())
+            chosen = PlyerNotifier(plyer_backend(), chime=chime(platform))
         except PlyerUnavailable as exc:
             log.warning("notifications: none work (%s); reminders go to the log only", exc)
             return LogNotifier(str(exc))
@@ -87,6 +98,21 @@ def _windows_notifier() -> Notifier | None:
         log.warning("notifications: no tray balloons either (%s)", exc)
         return None
     return BalloonNotifier(WindowsBalloonTip)
+
+
+def chime(platform: str = sys.platform) -> Chime:
+    """The platform's own sound player, for notices whose server plays no sound."""
+    import shutil
+
+    from ergo_daemon.notify.sound import CommandChime, NoChime, WindowsChime
+
+    if platform == "win32":
+        return WindowsChime()
+    if platform == "darwin":
+        return CommandChime(["afplay", "/System/Library/Sounds/Glass.aiff"])
+    if shutil.which("canberra-gtk-play"):
+        return CommandChime(["canberra-gtk-play", "--id", "{sound}"])
+    return NoChime("no sound player: install gnome-session-canberra (canberra-gtk-play)")
 
 
 def notification_hint(environ: Mapping[str, str], platform: str = sys.platform) -> str:
@@ -141,6 +167,7 @@ def activity_source(
     idle_after: float = IDLE_WATCH_AFTER,
     idle_timeout: float = IDLE_TIMEOUT,
     retry_after: float | None = None,
+    listener: Listener | None = None,
 ) -> ActivitySource:
     """Idle time from the first candidate that answers; lock and sleep from every one that does."""
     # idle_after: how long without input an event-driven idle source waits before it wakes the
@@ -149,7 +176,7 @@ def activity_source(
     # source that does not work is tried again. The last two are scaled by --speed.
     from ergo_daemon.activity.combined import RETRY_AFTER, CombinedActivity
 
-    idle, status = _activity_candidates(environ, platform, idle_after, idle_timeout)
+    idle, status = _activity_candidates(environ, platform, idle_after, idle_timeout, listener)
     source = CombinedActivity(idle, status, retry_after=retry_after or RETRY_AFTER)
     if source.idle_name is None and not source.status_names:
         from ergo_daemon.activity.null import UnknownActivity
@@ -187,7 +214,11 @@ def _lock_and_sleep(idle: str | None, status: tuple[str, ...]) -> str:
 
 
 def _activity_candidates(
-    environ: Mapping[str, str], platform: str, idle_after: float, idle_timeout: float = IDLE_TIMEOUT
+    environ: Mapping[str, str],
+    platform: str,
+    idle_after: float,
+    idle_timeout: float = IDLE_TIMEOUT,
+    listener: Listener | None = None,
 ) -> tuple[list[Candidate], list[Candidate]]:
     """What may tell idle time, and lock or sleep, in this session: best first, one line each."""
     idle: list[Candidate] = []
@@ -222,7 +253,7 @@ def _activity_candidates(
     display = environ.get("DISPLAY")
     wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
     gnome = "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
-    listener = Listener()  # one thread receives signals for every D-Bus source
+    listener = listener or Listener()  # one thread receives signals for every D-Bus source
     if gnome and session_bus:
         mutter = partial(MutterIdle.connect, listener, session_bus, idle_after=idle_after)
         idle.append(Candidate(MutterIdle.name, mutter))

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
+from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
+from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Recorder
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, flatten
 from ergo_daemon.settings.models import Settings
+
+if TYPE_CHECKING:
+    from ergo_daemon.screen import BreakScreen
 
 Rebuild = Callable[[Settings, PolicyState], tuple[Policy, Composer]]
 
@@ -43,6 +52,7 @@ class Daemon:
         recorder: Recorder | None = None,
         state_file: Path | None = None,
         speed: float = 1.0,
+        screen: BreakScreen | None = None,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -74,6 +84,10 @@ class Daemon:
         # Why notices are not reaching the screen, and since when; None once one gets through.
         self.delivery_failure: tuple[str, datetime] | None = None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
+        self._screen = screen  # the break window, for ``break.screen`` other than "off"
+        self._heads_up = HeadsUp()
+        self._ask_again = AskAgain()
+        self._answers: deque[Answer] = deque()  # pressed on a notice, applied on the next tick
 
     def restore(self) -> None:
         """Continue today's timers, pause, snoozes and tally from the state file, if any."""
@@ -108,14 +122,38 @@ class Daemon:
             if self.recorder is not None:
                 self.recorder.close()
             self.activity.close()
+            if self._screen is not None:
+                self._screen.close()
 
     def tick(self) -> datetime:
         with self.lock:
-            return self._tick()
+            wake = self._tick()
+            if self._answers:
+                self._apply_answers()
+                wake = self._tick()  # the answer moved what is due next
+            return wake
+
+    def answer(self, answer: Answer) -> None:
+        """A button pressed or a notice dismissed (from any thread): applied at a wake, now."""
+        self._answers.append(answer)
+        self.on_change()
+
+    def _apply_answers(self) -> None:
+        # The CLI commands' own code (loaded on first use, like the control channel's), so a
+        # button and a typed command count alike.
+        from ergo_daemon.control.handler import apply_answer
+
+        now = self.now()
+        while self._answers:
+            answer = self._answers.popleft()
+            log.info("answered %s: %s", answer.kind, apply_answer(self, answer, now))
+        self.save()
 
     def _tick(self) -> datetime:
         instant = self._clock()
         down = 0.0
+        if self._screen is not None:
+            self._screen.reap()
         if self._last is not None:
             elapsed, asleep = gap(self._last, instant)
         elif self._restored_at is not None:
@@ -159,22 +197,33 @@ class Daemon:
                 self.record(now, kind, "natural")
         if decision.status != "active":
             self._drop_retries(decision.status)
+        quiet = False  # one notice a tick at most: a follow-up due now waits for the next look
         if decision.prompt is not None:
             changed = True
-            self._deliver(self._composer.compose(decision.prompt), now)
+            notice = self._with_answers(self._composer.compose(decision.prompt))
+            if not self._on_screen(notice, now):
+                self._deliver(notice, now)
+            if notice.kind == BREAK:
+                self._ask_again.shown()
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]
             del self._retries[_slot(notice)]
             self._deliver(notice, now, retrying=True)
+        else:
+            quiet = True
+        follow_ups = self._follow_up(now) if decision.status == "active" and quiet else []
         if changed or time.monotonic() - self._saved_at >= SAVE_EVERY:
             self.save()
         # Only future wakes: a past date would make the scheduler run again at once. In UTC: two
         # local times in one zone compare by the wall clock, wrong across the repeated DST hour.
         wakes = [decision.look_at, decision.wake_at, *(at for _, at in self._retries.values())]
+        wakes += follow_ups
         utc = [at.astimezone(UTC) for at in wakes if at is not None]
         return min(at for at in utc if at > now)
 
     def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
+        if kind == BREAK and outcome in ANSWERED:
+            self._ask_again.answered()
         if self.recorder is not None:
             self.recorder.prompt(at, kind, outcome, merged)
 
@@ -296,6 +345,53 @@ class Daemon:
         self._activity_worked = True
         return reading
 
+    def tell(self, message: str, now: datetime) -> None:
+        """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
+        self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
+
+    def _follow_up(self, now: datetime) -> list[datetime]:
+        """A heads-up before a break, or the one ask again after it; when to look next."""
+        warn, warn_at = self._heads_up.check(self.policy, now)
+        if warn:
+            self._announce(heads_up_notice(self._composer.settings, now))
+        again, again_at = self._ask_again.check(self.policy, now)
+        if again:
+            notice = self._with_answers(again_notice(self._composer.settings, now))
+            if not self._on_screen(notice, now):
+                self._deliver(notice, now)
+        return [at for at in (warn_at, again_at) if at is not None]
+
+    def _announce(self, notice: Notice) -> None:
+        """A heads-up: shown once, never retried, not counted as a prompt."""
+        try:
+            self._notifier.send(notice)
+        except Exception as exc:  # a notification is never worth a crash
+            log.warning("could not show %r (%s)", notice.title, exc)
+            return
+        log.info("shown heads-up: %s", notice.title)
+
+    def _on_screen(self, notice: Notice, now: datetime) -> bool:
+        """Show a break in the break window, when one is set and opens; else False."""
+        mode = self.policy.settings.rest_break.screen
+        if self._screen is None or notice.kind != "break" or mode == "off":
+            return False
+        seconds = self.policy.settings.rest_break.duration.total_seconds()
+        postpone = humanize(self._composer.settings.snooze.length)
+        if not self._screen.show(notice, seconds=seconds, mode=mode, postpone=postpone):
+            return False
+        log.info("shown break on the break screen (%s): %s", mode, notice.title)
+        self.last_shown = (notice.kind, now)
+        self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
+        return True
+
+    def _with_answers(self, notice: Notice) -> Notice:
+        """The notice with the answers its kind takes (a fixed-time one cannot be snoozed)."""
+        trigger = next((r.trigger for r in self.policy.rules if r.kind == notice.kind), "fixed")
+        sound = self.policy.settings.sound
+        return dataclasses.replace(
+            notice, actions=offered(trigger), sound=sound.name if sound.enabled else None
+        )
+
     def _drop_retries(self, status: Status) -> None:
         """A reminder is stale once the person left, locked, paused or stopped work."""
         if (pending := self._retries.pop(REMINDER, None)) is not None:
@@ -312,7 +408,7 @@ class Daemon:
             self._delivery_failed(str(exc), now)
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
-                if notice.kind != CONFIG:
+                if notice.kind not in ABOUT_ITSELF:
                     self.record(notice.at, notice.kind, "failed", notice.merged)
             else:
                 self._retries[slot] = (notice, now + self._retry_after)
@@ -328,9 +424,9 @@ class Daemon:
             self.delivery_failure = None
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
-        if notice.kind != CONFIG:
+        if notice.kind not in ABOUT_ITSELF:
             self.last_shown = (notice.kind, now)
-            self.record(notice.at, notice.kind, "shown", notice.merged)
+            self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
 
     def _delivery_failed(self, error: str, now: datetime) -> None:
         """Keep the latest reason and the time of the first failure in a row, for ``status``."""
@@ -338,11 +434,19 @@ class Daemon:
         self.delivery_failure = (error, since)
 
 
-REMINDER, CONFIG = "reminder", "config"
+REMINDER, CONFIG, INFO = "reminder", "config", "info"
+BREAK = "break"
+ANSWERED = ("done", "snoozed", "skipped", "natural", "dismissed")  # what ends asking again
+ABOUT_ITSELF = (CONFIG, INFO)  # notices that are no reminder: not counted, each its own retry
 SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed
 DOWN_COUNTS_AS_AWAY = 180.0  # seconds not running from which a restart counts as time away
 RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statistics
 
 
+def _outcome(notice: Notice) -> Outcome:
+    """How a shown notice is counted: an ask again is no new prompt."""
+    return "repeated" if notice.follow_up == AGAIN else "shown"
+
+
 def _slot(notice: Notice) -> str:
-    return CONFIG if notice.kind == CONFIG else REMINDER
+    return notice.kind if notice.kind in ABOUT_ITSELF else REMINDER

@@ -64,7 +64,9 @@ class ActivitySource(Protocol):
     def close(self) -> None: ...
 
 
-Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed"]
+Outcome = Literal[
+    "shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed", "repeated"
+]
 
 
 class Recorder(Protocol):

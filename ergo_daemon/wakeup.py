@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,8 @@ def wall_and_monotonic() -> tuple[float, float]:
 class _Scheduler(BlockingScheduler):  # type: ignore[misc]
     """Sleeps at most ``longest`` seconds, and calls ``set_back`` when the wall clock went back.
 
-    Hooks ``_process_jobs``, the one place APScheduler 3.x decides how long to sleep.
+    Hooks ``_process_jobs``, the one place APScheduler 3.x decides how long to sleep; calls
+    ``before`` there first, on the scheduler's own thread.
     """
 
     def __init__(
@@ -45,12 +47,14 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
         *,
         longest: float,
         set_back: Callable[[], None],
+        before: Callable[[], None] = lambda: None,
         clocks: Callable[[], tuple[float, float]] = wall_and_monotonic,
         **options: object,
     ) -> None:
         super().__init__(**options)
         self._longest = longest
         self._set_back = set_back
+        self._before = before
         self._clocks = clocks
         self._last = clocks()
 
@@ -61,6 +65,7 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
         if behind > SET_BACK:
             log.info("the clock was set back by %.0f s; waking now", behind)
             self._set_back()
+        self._before()
         try:
             wait: float | None = super()._process_jobs()
         except JobLookupError:  # stopped during a wake (SIGTERM): the job store is empty now
@@ -106,9 +111,11 @@ class Wakeups:
         self._longest = timedelta(seconds=longest)
         self._tz = tz
         self._asked = _Asked(datetime.now(tz))
+        self._wake_asked = False
         self._scheduler = _Scheduler(
             longest=longest,
             set_back=self.wake_now,
+            before=self._take_wake,
             clocks=clocks,
             executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
@@ -127,8 +134,19 @@ class Wakeups:
         self._scheduler.start()
 
     def wake_now(self) -> None:
-        """An extra wake as soon as possible (safe from any thread, once running)."""
-        self._scheduler.modify_job(NEXT_DUE, next_run_time=datetime.now(self._tz))
+        """An extra wake as soon as possible (safe from any thread; never waits)."""
+        # A running tick holds the scheduler's lock (jobs run inside it), and the tick may wait
+        # for the very thread that calls this (the D-Bus listener, for a notice's reply): so
+        # only flag the wake here and let the scheduler's thread move the job itself.
+        self._wake_asked = True
+        with suppress(AttributeError):  # not started yet: its first wake is at once anyway
+            self._scheduler.wakeup()
+
+    def _take_wake(self) -> None:
+        if self._wake_asked:
+            self._wake_asked = False
+            with suppress(JobLookupError):  # stopped, or not yet running
+                self._scheduler.modify_job(NEXT_DUE, next_run_time=datetime.now(self._tz))
 
     def stop(self) -> None:
         self._scheduler.shutdown(wait=False)

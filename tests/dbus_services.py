@@ -301,6 +301,75 @@ class ScreenSaver(StandIn):
         self.emit(self.path, self.bus_name, "ActiveChanged", "b", (active,))
 
 
+class NotificationServer(StandIn):
+    """org.freedesktop.Notifications: keeps each notice; ``press(id, key)`` clicks a button."""
+
+    # Like dunst, the signals go to the client that sent the notice, and a pressed button
+    # leaves the notice on screen: closing it then is the client's job (libnotify's too).
+
+    bus_name = "org.freedesktop.Notifications"
+    path = "/org/freedesktop/Notifications"
+
+    def __init__(self, address: str, capabilities: tuple[str, ...] = ("actions", "body")) -> None:
+        super().__init__(address)
+        self.capabilities = list(capabilities)
+        self.notices: list[dict[str, Any]] = []
+        self.closed_by_client: list[int] = []
+
+    def handle(
+        self, call: Message, member: str, args: tuple[Any, ...]
+    ) -> tuple[str, tuple[Any, ...]]:
+        with self.mutex:
+            if member == "GetCapabilities":
+                return "as", (self.capabilities,)
+            if member == "GetServerInformation":
+                return "ssss", ("stand-in", "tests", "1.0", "1.2")
+            if member == "Notify":
+                app, replaces, _icon, summary, body, actions, hints, timeout = args
+                notification_id = replaces or len(self.notices) + 1
+                sender = call.header.fields[HeaderFields.sender]
+                self.notices.append(
+                    {
+                        "id": notification_id,
+                        "app": app,
+                        "summary": summary,
+                        "body": body,
+                        "actions": list(actions),
+                        "hints": {k: v[1] for k, v in hints.items()},
+                        "timeout": timeout,
+                        "sender": sender,
+                    }
+                )
+                return "u", (notification_id,)
+            if member == "CloseNotification":
+                self.closed_by_client.append(args[0])
+                self.close(args[0], 3)
+                return "", ()
+        return super().handle(call, member, args)
+
+    def notice(self, notification_id: int) -> dict[str, Any]:
+        with self.mutex:
+            return next(n for n in reversed(self.notices) if n["id"] == notification_id)
+
+    def press(self, notification_id: int, key: str) -> None:
+        """The person clicks the button ``key``."""
+        sender = self.notice(notification_id)["sender"]
+        self.emit(self.path, self.bus_name, "ActionInvoked", "us", (notification_id, key), sender)
+
+    def close(self, notification_id: int, reason: int) -> None:
+        """The notice goes: 1 it expired, 2 the person closed it, 3 the client asked."""
+        sender = self.notice(notification_id)["sender"]
+        with suppress(OSError):  # stop() came first
+            self.emit(
+                self.path,
+                self.bus_name,
+                "NotificationClosed",
+                "uu",
+                (notification_id, reason),
+                sender,
+            )
+
+
 @contextmanager
 def running(*services: StandIn) -> Iterator[None]:
     """Start each service for the block, and stop those still running after it."""

@@ -28,6 +28,7 @@ REQUIRED_PROGRAMS: dict[str, str] = {
     "dbus-daemon": "dbus",
     "dbus-send": "dbus",
     "dunst": "dunst",
+    "dunstctl": "dunst",
     "xdotool": "xdotool",
     "notify-send": "libnotify-bin",
 }
@@ -61,7 +62,7 @@ _DUNSTRC = """\
     sticky_history = false
     history_length = 0
     always_run_script = true
-    dmenu = /bin/false
+    dmenu = {menu}
     browser = /bin/false
 
 [urgency_low]
@@ -87,6 +88,26 @@ rec["received"] = time.time()
 fd = os.open({log!r}, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 os.write(fd, (json.dumps(rec) + "\\n").encode())
 os.close(fd)
+"""
+
+
+# dunst's context menu (right click, or `dunstctl context`) runs this instead of dmenu: it keeps
+# the menu dunst offered and picks the first line matching the pattern a test wrote.
+_MENU_SCRIPT = """\
+#!{python} -IS
+import re, sys
+menu = sys.stdin.read()
+try:
+    with open({choice!r}) as f:
+        wanted = f.read()
+except FileNotFoundError:
+    wanted = None
+picked = [line for line in menu.splitlines() if wanted and re.search(wanted, line)][:1]
+with open({offered!r} + ".part", "w") as f:
+    f.write(menu)
+import os
+os.replace({offered!r} + ".part", {offered!r})
+print("\\n".join(picked))
 """
 
 
@@ -299,6 +320,21 @@ class Desktop:
         if errors:
             raise errors[0]
 
+    def choose_action(self, pattern: str, timeout: float = 5.0) -> str:
+        """Pick the first entry matching ``pattern`` (a regex) in dunst's context menu, as a
+        person picks a button; the menu as dunst offered it, e.g. ``#Done (Break) [3,done]``."""
+        choice = self.log_dir.parent / "menu-choice"
+        offered = self.log_dir.parent / "menu-offered"
+        choice.write_text(pattern)
+        offered.unlink(missing_ok=True)
+        subprocess.run(["dunstctl", "context"], env=self.env, check=True, timeout=5)
+        deadline = time.monotonic() + timeout
+        while not offered.exists():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"dunst opened no context menu within {timeout} s")
+            time.sleep(0.05)
+        return offered.read_text()
+
     def _name_has_owner(self) -> bool:
         """Return whether org.freedesktop.Notifications is owned on the session bus."""
         result = subprocess.run(
@@ -410,8 +446,19 @@ def desktop_session(tmp_path: Path) -> Iterator[Desktop]:
         script = base / "record-notification"
         script.write_text(_RECORD_SCRIPT.format(python=sys.executable, log=str(notification_log)))
         script.chmod(0o755)
+        menu = base / "menu"
+        menu.write_text(
+            _MENU_SCRIPT.format(
+                python=sys.executable,
+                choice=str(base / "menu-choice"),
+                offered=str(base / "menu-offered"),
+            )
+        )
+        menu.chmod(0o755)
         dunstrc = base / "dunstrc"
-        dunstrc.write_text(_DUNSTRC.format(timeout=NOTIFICATION_TIMEOUT_S, script=script))
+        dunstrc.write_text(
+            _DUNSTRC.format(timeout=NOTIFICATION_TIMEOUT_S, script=script, menu=menu)
+        )
 
         desktop = Desktop(
             env=env, notification_log=notification_log, log_dir=log_dir, dunstrc=dunstrc, _bus=bus

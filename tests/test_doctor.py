@@ -42,6 +42,7 @@ def test_no_display_and_no_bus_is_said_plainly_and_fails(tmp_path: Path) -> None
     report = findings(doctor(env, "--json"))
     assert report["notifications"]["ok"] is False and report["idle"]["ok"] is False
     assert report["daemon"]["detail"] == "ergo-daemon is not running"
+    assert "answers" not in report, "nothing to answer without notifications"
 
 
 def test_a_working_desktop_reports_x11_idle_and_delivers_a_test_notice(desktop: Desktop) -> None:
@@ -50,6 +51,8 @@ def test_a_working_desktop_reports_x11_idle_and_delivers_a_test_notice(desktop: 
     assert done.returncode == 0, done.stdout + done.stderr
     report = findings(done)
     assert report["notifications"]["ok"] and "dunst" in report["notifications"]["detail"]
+    assert report["answers"]["backend"] == "buttons", "dunst offers actions (in its menu)"
+    assert report["break screen"]["ok"] and "Tk 8." in report["break screen"]["detail"]
     assert "X11" in report["idle"]["backend"] and report["idle"]["ok"]
     assert report["config"]["ok"]
     desktop.wait_for_notifications(lambda ns: any(n.summary == "ergo-daemon test" for n in ns), 10)
@@ -106,3 +109,14 @@ def test_lock_is_reported_from_the_sources_that_can_tell_it(desktop: Desktop) ->
         "detail": "the screen is not locked now",
         "fix": "",
     }
+
+
+def test_a_server_without_buttons_is_named_with_the_commands_to_type(desktop: Desktop) -> None:
+    import dbus_services as services
+
+    desktop.stop_notification_server()
+    address = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
+    with services.NotificationServer(address, capabilities=("body",)):
+        report = findings(doctor(desktop.env, "--json"))
+    assert report["answers"]["backend"] == "commands"
+    assert "ergo-daemon done break" in report["answers"]["detail"]

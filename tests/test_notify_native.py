@@ -27,6 +27,7 @@ from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer, Notice
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.notify import macos
+from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.macos import OsascriptNotifier, applescript_string, osascript_argv
 from ergo_daemon.notify.windows import BalloonNotifier, ToastNotifier
 from ergo_daemon.policy import Policy
@@ -168,7 +169,7 @@ def test_doctor_notify_says_what_to_allow_on_macos(monkeypatch: pytest.MonkeyPat
 
     run = FakeRun()
     monkeypatch.setattr(backends, "notifier", lambda _env: OsascriptNotifier(run))
-    finding = doctor._notifications(send=True)
+    finding = doctor._notifications(send=True)[0]
     assert finding.ok and "a test notice was sent" in finding.detail
     assert "Script Editor in System Settings > Notifications" in finding.fix
     assert "Script Editor" in finding.detail, "check() says it before anything is sent"
@@ -189,11 +190,21 @@ class FakeToasts(types.ModuleType):
     ) -> None:
         super().__init__("windows_toasts")
         self.shown: list[Any] = []
+        self.last: Any = None  # the last toast shown
         module = self
 
         class Toast:
-            def __init__(self, text_fields: list[str], on_failed: Any = None) -> None:
+            def __init__(
+                self, text_fields: list[str], on_failed: Any = None, **events: Any
+            ) -> None:
                 self.text_fields, self.on_failed = text_fields, on_failed
+                self.actions = events.pop("actions", [])
+                self.on_activated = events.pop("on_activated", None)
+                self.on_dismissed = events.pop("on_dismissed", None)
+
+        class ToastButton:
+            def __init__(self, content: str, arguments: str) -> None:
+                self.content, self.arguments = content, arguments
 
         class Notifier:
             def __init__(self) -> None:
@@ -207,12 +218,15 @@ class FakeToasts(types.ModuleType):
                 if raise_on_show:
                     raise OSError("[WinError -2143420155] The notification platform is unavailable")
                 module.shown.append((self.app, toast.text_fields))
+                module.last = toast
                 if fail_with is not None and toast.on_failed is not None:
                     args = types.SimpleNamespace(error_code=fail_with)
                     # Windows raises Failed from one of its own threads, a little later.
                     threading_timer(0.05, toast.on_failed, args)
 
-        self.Toast, self.WindowsToaster = Toast, WindowsToaster
+        self.Toast, self.ToastButton = Toast, ToastButton
+        self.InteractableWindowsToaster = WindowsToaster
+        self.toasts = module.shown
 
 
 def threading_timer(delay: float, call: Any, arg: Any) -> None:
@@ -225,6 +239,20 @@ def test_toasts_show_title_and_message_under_the_app_name() -> None:
     toasts = FakeToasts()
     ToastNotifier(toasts).send(Notice("eyes", "Rest your eyes", "Look far away.", AT))
     assert toasts.shown == [("ergo-daemon", ["Rest your eyes", "Look far away."])]
+
+
+def test_a_toast_carries_the_answers_as_buttons_and_a_click_reaches_the_daemon() -> None:
+    toasts = FakeToasts()
+    notifier = ToastNotifier(toasts)
+    got: list[Answer] = []
+    notifier.listen(got.append)
+    notice = Notice("break", "Break time", "Step away.", AT, actions=("done", "snooze", "skip"))
+    notifier.send(notice)
+    assert toasts.shown == [("ergo-daemon", ["Break time", "Step away."])], "no typed hint"
+    assert [b.content for b in toasts.last.actions] == ["Done", "Snooze", "Skip"]
+    toasts.last.on_activated(types.SimpleNamespace(arguments="snooze"))
+    assert got == [Answer("break", "snooze")]
+    assert notifier.buttons()
 
 
 @pytest.mark.parametrize(

@@ -282,6 +282,11 @@ class Soak:
         if notice.kind == "config":  # not a reminder: its own retry, outside the promises
             self._send_config(notice)
             return
+        if notice.follow_up:  # a heads-up or the one ask again: no prompt, but never unseen
+            self._check_may_show(notice)
+            self.sends_this_tick += 1
+            self._send_config(notice)
+            return
         retry = self.pending is not None and notice is self.pending.notice
         if self.pending is not None and retry:
             attempt, self.pending = self.pending, None

@@ -142,3 +142,29 @@ def test_a_stop_during_a_tick_ends_the_run_cleanly(wall: WallClock) -> None:
     thread.join(timeout=5)
     assert not thread.is_alive()
     assert failures == []
+
+
+def test_a_wake_asked_while_a_tick_waits_for_the_asking_thread_neither_blocks_nor_is_lost(
+    running: Callable[[Ticks, float], Wakeups], wall: WallClock
+) -> None:
+    # As when a D-Bus signal (a button pressed, the screen locked) arrives while a tick waits
+    # for that same listener thread to read its notice's reply: the wake must not wait for the
+    # tick (which holds the scheduler's lock), and must still come once the tick is over.
+    wakeups: list[Wakeups] = []
+    answered_in_time: list[bool] = []
+
+    class WaitsForTheListener(Ticks):
+        def __call__(self) -> datetime:
+            if len(self.at) == 1 and not answered_in_time:
+                listener = threading.Thread(target=wakeups[0].wake_now, daemon=True)
+                listener.start()
+                listener.join(1.0)  # the reply the tick waits for
+                answered_in_time.append(not listener.is_alive())
+            return super().__call__()
+
+    ticks = WaitsForTheListener(wall, every=60.0)
+    wakeups.append(running(ticks, 60.0))
+    assert ticks.wait_for(1, timeout=5)
+    wakeups[0].wake_now()  # the second tick: the one that waits for the listener
+    assert ticks.wait_for(3, timeout=5), "the wake asked during the tick never came"
+    assert answered_in_time == [True], "wake_now waited for the running tick"

@@ -41,9 +41,10 @@ def _doctor(args: argparse.Namespace) -> int:
 
     logging.getLogger("ergo_daemon").setLevel(logging.ERROR)  # findings, not selection chatter
     findings = [
-        _notifications(send=args.notify),
+        *_notifications(send=args.notify),
         *_activity(),
         _suspend(),
+        _break_screen(),
         _autostart(),
         _config(),
         _daemon(),
@@ -60,10 +61,10 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if findings[0].ok and config.ok else 1
 
 
-def _notifications(*, send: bool) -> Finding:
+def _notifications(*, send: bool) -> list[Finding]:
     from ergo_daemon import backends
     from ergo_daemon.content.compose import Notice
-    from ergo_daemon.notify.fallback import check
+    from ergo_daemon.notify.fallback import buttons, check
 
     notifier = backends.notifier(os.environ)
     fix = backends.notification_hint(os.environ)
@@ -73,12 +74,23 @@ def _notifications(*, send: bool) -> Finding:
             notice = Notice("doctor", "ergo-daemon test", "Notifications work.", datetime.now(UTC))
             notifier.send(notice)
             detail += "; a test notice was sent"
+        drawn = buttons(notifier)
     except Exception as exc:  # any backend failure is a finding, not a crash
-        return Finding("notifications", notifier.name, False, str(exc), fix)
+        return [Finding("notifications", notifier.name, False, str(exc), fix)]
     # Delivered is not seen: macOS and Windows drop notices the person has not allowed.
     allow = str(getattr(notifier, "allow", ""))
     seen = f"if the test notice did not appear: {allow}" if send and allow else ""
-    return Finding("notifications", notifier.name, True, detail, seen)
+    if drawn:
+        answers = "Done, Snooze and Skip buttons on each reminder"
+    else:
+        answers = (
+            "no buttons here: each reminder says the command to type, "
+            "e.g. 'ergo-daemon done break' (or snooze, skip)"
+        )
+    return [
+        Finding("notifications", notifier.name, True, detail, seen),
+        Finding("answers", "buttons" if drawn else "commands", True, answers),
+    ]
 
 
 def _activity() -> list[Finding]:
@@ -117,6 +129,18 @@ def _suspend() -> Finding:
         detail = f"exact, from CLOCK_BOOTTIME ({since:.0f} s asleep since boot)"
         return Finding("suspend", "boot clock", True, detail)
     return Finding("suspend", "wall clock", True, "from the wall clock running ahead of uptime")
+
+
+def _break_screen() -> Finding:
+    from ergo_daemon.screen import INSTALL_TK, missing
+
+    if missing() is not None:
+        detail = "no tkinter in this Python: with break.screen set, breaks show as notices"
+        return Finding("break screen", "tkinter", False, detail, INSTALL_TK)
+    import tkinter  # only here: the daemon never loads Tk itself
+
+    detail = f"Tk {tkinter.TkVersion} draws the window for break.screen = window or strict"
+    return Finding("break screen", "tkinter", True, detail)
 
 
 def _autostart() -> Finding:

@@ -24,6 +24,10 @@ class Notice:
     at: datetime
     merged: tuple[str, ...] = ()
     image: str | None = None  # a picture file for the lead item, where the server shows one
+    actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
+    sound: str | None = None  # a freedesktop sound name to play with it
+    labels: tuple[str, ...] = ()  # the buttons' words, if not the usual ones for ``actions``
+    follow_up: str = ""  # "heads-up" before a prompt, or "again" after an ignored one
 
 
 class Composer:

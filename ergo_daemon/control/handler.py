@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.control import messages as m
 from ergo_daemon.durations import format_duration
+from ergo_daemon.notify.answers import LABELS
 from ergo_daemon.words import counted
 from ergo_daemon.workhours import local_instant
 
 if TYPE_CHECKING:
     from ergo_daemon.daemon import Daemon
+    from ergo_daemon.notify.answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,33 @@ def handle(daemon: Daemon, raw: bytes) -> bytes:
     return m.reply(message, **data)
 
 
-def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, dict[str, Any]]:
+def apply_answer(daemon: Daemon, answer: Answer, now: datetime) -> str:
+    """Do what a notice's button asks, as its command would (the daemon's lock is held)."""
+    if answer.action == "dismissed":
+        daemon.record(now, answer.kind, "dismissed", answer.merged)
+        return "dismissed"
+    request: m.Request
+    if answer.action == "done":
+        request = m.Done(v=1, command="done", kind=answer.kind)
+    elif answer.action == "snooze":
+        request = m.Snooze(v=1, command="snooze", kind=answer.kind)
+    else:
+        request = m.Skip(v=1, command="skip", kind=answer.kind)
+    try:
+        message, _ = _dispatch(daemon, request, now, merged=answer.merged)
+    except Refused as exc:
+        daemon.tell(f"{LABELS[answer.action]}: {exc}", now)
+        return f"refused: {exc}"
+    except Exception:  # a button must never stop the daemon
+        log.exception("answering %s with %s failed", answer.kind, answer.action)
+        return "failed inside the daemon"
+    return message
+
+
+def _dispatch(
+    daemon: Daemon, request: m.Request, now: datetime, *, merged: tuple[str, ...] = ()
+) -> tuple[str, dict[str, Any]]:
+    """Do one request; ``merged``: the other kinds a notice answered by a button covered."""
     policy = daemon.policy
     match request:
         case m.Status():
@@ -98,7 +126,7 @@ def _dispatch(daemon: Daemon, request: m.Request, now: datetime) -> tuple[str, d
         case m.Done():
             kind = _known(daemon, request.kind)
             policy.reset(kind)
-            daemon.record(now, kind, "done")
+            daemon.record(now, kind, "done", merged)
             if kind != "hydration" and any(r.kind == kind and r.rests for r in policy.rules):
                 daemon.tally.sitting = 0.0
             what = "a glass of water logged" if kind == "hydration" else f"{kind} done"

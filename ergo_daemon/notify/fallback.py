@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from ergo_daemon.ports import BackendGone, Notifier
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ergo_daemon.content.compose import Notice
+    from ergo_daemon.notify.answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,15 @@ class FallbackNotifier:
         """What the first choice says about itself (raises DeliveryError when it cannot work)."""
         return check(self._primary)
 
+    def buttons(self) -> bool:
+        return buttons(self._primary)
+
+    def listen(self, handler: Callable[[Answer], None]) -> None:
+        """Pass on the first choice's answers (buttons); the fallback has none."""
+        listen = getattr(self._primary, "listen", None)
+        if listen is not None:
+            listen(handler)
+
     def send(self, notice: Notice) -> None:
         try:
             self._primary.send(notice)
@@ -55,6 +67,12 @@ class FallbackNotifier:
         if self._down is not None:
             log.info("notifications: %s works again", self._primary.name)
             self._down = None
+
+
+def buttons(notifier: Notifier) -> bool:
+    """Whether ``notifier``'s notices carry buttons here (else they say the command to type)."""
+    probe = getattr(notifier, "buttons", None)
+    return bool(probe()) if probe is not None else False
 
 
 def check(notifier: Notifier) -> str:

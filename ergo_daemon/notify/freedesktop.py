@@ -7,11 +7,15 @@ expire) and ignores its exit status, so a missing notification server would go u
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ergo_daemon.notify import APP_NAME, clamp, display_seconds
-from ergo_daemon.ports import BackendGone, DeliveryError
+from ergo_daemon.activity.bus import CallFailed, Link, Listener
+from ergo_daemon.notify import APP_NAME, answers, clamp, display_seconds
+from ergo_daemon.notify.freedesktop_answers import NoticeAnswers
+from ergo_daemon.notify.sound import Chime
+from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError
 
 if TYPE_CHECKING:
     from ergo_daemon.content.compose import Notice
@@ -23,53 +27,42 @@ MAX_MESSAGE = 1000
 
 
 class FreedesktopNotifier:
-    """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed."""
+    """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed.
 
-    # Sent and forgotten: a notice expires by its own timeout, and nothing waits for the
-    # NotificationClosed signal, which some servers (notification-daemon) never send.
+    Its connection is read by ``listener``'s thread (shared with the activity sources), which
+    also receives the server's signals: the buttons pressed and the notices dismissed.
+    """
 
     name = "freedesktop D-Bus"
 
-    def __init__(self, bus_address: str) -> None:
+    def __init__(
+        self, bus_address: str, *, listener: Listener | None = None, chime: Chime | None = None
+    ) -> None:
         self._bus_address = bus_address
-        self._connection: Any = None
+        self._listener = listener or Listener()
+        self._chime = chime  # plays the sound where the server does not
+        self._connection: Link | None = None
+        self._answers = NoticeAnswers()
 
-    def check(self) -> str:
-        """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
-        name, vendor, version, _spec = self._call("GetServerInformation", "", ())
-        return f"{name} {version} ({vendor})"
+    def listen(self, handler: Callable[[answers.Answer], None]) -> None:
+        """Call ``handler`` (on the bus thread) for each button pressed or notice dismissed."""
+        self._answers.listen(handler)
 
-    def send(self, notice: Notice) -> None:
-        capabilities = self._capabilities()
-        hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
-        if notice.image and {"icon-static", "icon-multi"} & capabilities:
-            hints["image-path"] = ("s", Path(notice.image).as_uri())
-        body = clamp(notice.message, MAX_MESSAGE)
-        # Texts come from the configuration too (custom reminders, the person's own content,
-        # error messages), so "Tea & <biscuits>" must show as written, not as markup.
-        if "body-markup" in capabilities:
-            body = escape_markup(body)
-        self._call(
-            "Notify",
-            "susssasa{sv}i",
-            (
-                APP_NAME,
-                0,
-                "",
-                clamp(notice.title, MAX_TITLE),
-                body,
-                [],
-                hints,
-                display_seconds(notice) * 1000,
-            ),
-        )
+    def buttons(self) -> bool:
+        """Whether the server draws the notices' buttons (DeliveryError: no server answers)."""
+        return "actions" in self.capabilities()
 
-    def _capabilities(self) -> frozenset[str]:
-        """What the server does with a notice, e.g. ``{"body-markup", "icon-static"}``."""
+    def capabilities(self) -> frozenset[str]:
+        """What the server can do, e.g. ``{"actions", "body", "sound"}``."""
+        (found,) = self._call("GetCapabilities", "", ())
+        return frozenset(found)
+
+    def _capabilities_for_send(self) -> frozenset[str]:
+        """``capabilities()``, or none where the server refuses to say (Notify may still work)."""
         # Asked on every notice: another server may have taken over the name since the last
         # (notices are minutes apart, and it costs one local call).
         try:
-            (capabilities,) = self._call("GetCapabilities", "", ())
+            return self.capabilities()
         except BackendGone:
             raise
         except DeliveryError as exc:
@@ -77,33 +70,89 @@ class FreedesktopNotifier:
                 raise
             log.debug("notification server refused GetCapabilities (%s): assumed none", exc)
             return frozenset()
-        return frozenset(capabilities)
+
+    def check(self) -> str:
+        """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
+        name, vendor, version, _spec = self._call("GetServerInformation", "", ())
+        return f"{name} {version} ({vendor})"
+
+    def send(self, notice: Notice) -> None:
+        hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
+        can = self._capabilities_for_send()
+        buttons, message = self._answer_options(notice, can)
+        message = clamp(message, MAX_MESSAGE)
+        # Texts come from the configuration too (custom reminders, the person's own content,
+        # error messages), so "Tea & <biscuits>" must show as written, not as markup.
+        if "body-markup" in can:
+            message = escape_markup(message)
+        if notice.sound and "sound" in can:
+            hints["sound-name"] = ("s", notice.sound)
+        if notice.image and {"icon-static", "icon-multi"} & can:
+            hints["image-path"] = ("s", Path(notice.image).as_uri())
+        (notification_id,) = self._call(
+            "Notify",
+            "susssasa{sv}i",
+            (
+                APP_NAME,
+                0,
+                "",
+                clamp(notice.title, MAX_TITLE),
+                message,
+                buttons,
+                hints,
+                display_seconds(notice) * 1000,
+            ),
+        )
+        if notice.actions:
+            self._answers.shown(notification_id, notice)
+        if notice.sound and "sound" not in can and self._chime is not None:
+            self._chime.play(notice.sound)
+
+    def _answer_options(self, notice: Notice, can: frozenset[str]) -> tuple[list[str], str]:
+        """Buttons where the server draws them; else the commands to type, in the message."""
+        if not notice.actions:
+            return [], notice.message
+        if "actions" in can:
+            return answers.button_list(notice), notice.message
+        return [], answers.with_hint(notice, MAX_MESSAGE)
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
-        from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
         address = DBusAddress(
             "/org/freedesktop/Notifications",
             bus_name="org.freedesktop.Notifications",
             interface="org.freedesktop.Notifications",
         )
+        connection = self._connect()
+        message = new_method_call(address, method, signature or None, body)
         try:
-            if self._connection is None:
-                self._connection = open_dbus_connection(bus=self._bus_address)
-            message = new_method_call(address, method, signature or None, body)
-            reply = self._connection.send_and_get_reply(message, timeout=REPLY_TIMEOUT)
-            result: tuple[Any, ...] = unwrap_msg(reply)
-            return result
-        except DBusErrorResponse as exc:
-            raise DeliveryError(_refusal(exc.name, exc.data)) from exc
-        except (OSError, TimeoutError, KeyError, ValueError) as exc:
-            fresh = self._connection is None
+            return connection.call(message, timeout=REPLY_TIMEOUT)
+        except CallFailed as exc:
+            if exc.error_name is None:
+                raise DeliveryError(f"notification server: {exc}") from exc
+            said = str(exc).removeprefix(exc.error_name).removeprefix(": ")
+            raise DeliveryError(_refusal(exc.error_name, said)) from exc
+        except ActivityError as exc:
             self.close()
-            if fresh:  # not even a connection to the bus
-                raise BackendGone(f"session bus unavailable: {exc}") from exc
             raise DeliveryError(f"session bus connection lost: {exc}") from exc
+
+    def _connect(self) -> Link:
+        """The open connection, or a new one (BackendGone: not even the bus answers)."""
+        if self._connection is not None and self._connection.lost is None:
+            return self._connection
+        self.close()
+        try:
+            connection = self._listener.connect(self._bus_address)
+        except ActivityError as exc:
+            raise BackendGone(f"session bus unavailable: {exc}") from exc
+        try:
+            self._answers.follow(connection)
+        except ActivityError as exc:
+            connection.close()
+            raise DeliveryError(f"session bus connection lost: {exc}") from exc
+        self._connection = connection
+        return connection
 
     def close(self) -> None:
         if self._connection is not None:
@@ -119,11 +168,10 @@ NO_SERVER = frozenset(
 )
 
 
-def _refusal(name: str, data: tuple[Any, ...]) -> str:
+def _refusal(name: str, said: str) -> str:
     """A D-Bus error reply in plain words, e.g. "no notification server is running ..."."""
     if name in NO_SERVER:
         return "no notification server is running on the session bus"
-    said = next((str(d) for d in data if isinstance(d, str) and d), "")
     short = name.rsplit(".", 1)[-1]
     return f"the notification server refused the notice ({short}{': ' + said if said else ''})"
 

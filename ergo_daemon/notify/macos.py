@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import clamp
+from ergo_daemon.notify.answers import with_hint
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def one_line(text: str) -> str:
 
 def osascript_argv(notice: Notice, osascript: str = OSASCRIPT) -> list[str]:
     """The command that shows ``notice``, e.g. ``[osascript, "-e", 'display notification ...']``."""
-    message = applescript_string(clamp(notice.message, MAX_MESSAGE))
+    message = applescript_string(with_hint(notice, MAX_MESSAGE))  # no buttons: say what to type
     title = applescript_string(clamp(one_line(notice.title), MAX_TITLE))
     return [osascript, "-e", f"display notification {message} with title {title}"]
 

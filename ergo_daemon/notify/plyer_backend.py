@@ -6,6 +6,8 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
+from ergo_daemon.notify.answers import with_hint
+from ergo_daemon.notify.sound import Chime
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -36,8 +38,9 @@ def plyer_backend() -> Any:
 class PlyerNotifier:
     """Notices through plyer, e.g. ``PlyerNotifier(plyer_backend()).send(notice)``."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, *, chime: Chime | None = None) -> None:
         self._backend = backend
+        self._chime = chime  # plyer plays no sound of its own
         self.name = f"plyer ({type(backend).__name__})"
 
     def check(self) -> str:
@@ -47,9 +50,11 @@ class PlyerNotifier:
         try:
             self._backend.notify(
                 title=clamp(notice.title, MAX_TITLE),
-                message=clamp(notice.message, MAX_MESSAGE),
+                message=with_hint(notice, MAX_MESSAGE),  # plyer draws no buttons
                 app_name=APP_NAME,
                 timeout=display_seconds(notice),
             )
         except Exception as exc:  # plyer raises anything from ctypes to NotImplementedError
             raise DeliveryError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+        if notice.sound and self._chime is not None:
+            self._chime.play(notice.sound)

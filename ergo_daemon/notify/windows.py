@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
+from ergo_daemon.notify.answers import Answer, with_hint
+from ergo_daemon.notify.toast_answers import button_toast, interactive_toaster
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -47,10 +50,18 @@ class ToastNotifier:
     def __init__(self, toasts: Any, *, failed_wait: float = FAILED_WAIT) -> None:
         self._toasts = toasts
         self._failed_wait = failed_wait
+        self._answer: Callable[[Answer], None] | None = None
         try:
-            self._toaster = toasts.WindowsToaster(APP_NAME)
+            self._toaster = interactive_toaster(toasts)  # the plain WindowsToaster drops buttons
         except Exception as exc:  # WinRT raises OSError subclasses and its own errors
             raise DeliveryError(f"cannot set up toasts: {type(exc).__name__}: {exc}") from exc
+
+    def listen(self, handler: Callable[[Answer], None]) -> None:
+        """Call ``handler`` (on Windows' thread) for each button clicked or toast closed."""
+        self._answer = handler
+
+    def buttons(self) -> bool:
+        return True
 
     def check(self) -> str:
         self._refuse_if_turned_off()
@@ -59,11 +70,14 @@ class ToastNotifier:
     def send(self, notice: Notice) -> None:
         self._refuse_if_turned_off()
         failures: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        text = [clamp(notice.title, MAX_TITLE), clamp(notice.message, MAX_MESSAGE)]
         try:
-            toast = self._toasts.Toast(
-                text_fields=[clamp(notice.title, MAX_TITLE), clamp(notice.message, MAX_MESSAGE)],
-                on_failed=failures.put,
-            )
+            if notice.actions and self._answer is not None:
+                toast = button_toast(
+                    self._toasts, notice, text, self._answer, on_failed=failures.put
+                )
+            else:
+                toast = self._toasts.Toast(text_fields=text, on_failed=failures.put)
             self._toaster.show_toast(toast)
         except Exception as exc:  # anything from WinRT: a delivery that did not happen
             raise DeliveryError(f"toast: {type(exc).__name__}: {exc}") from exc
@@ -102,7 +116,7 @@ class BalloonNotifier:
     def send(self, notice: Notice) -> None:
         kwargs = {
             "title": clamp(notice.title, MAX_TITLE),
-            "message": clamp(notice.message, MAX_MESSAGE),
+            "message": with_hint(notice, MAX_MESSAGE),  # a balloon has no buttons
             "app_name": APP_NAME,
             "timeout": display_seconds(notice),
         }

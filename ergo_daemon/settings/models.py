@@ -239,6 +239,27 @@ class RestBreak(ActiveReminder):
     what = "breaks"
     every: Duration = timedelta(minutes=60)
     duration: Duration = timedelta(minutes=5)
+    screen: Literal["off", "window", "strict"] = Field(
+        default="off",
+        description="show the break in a window with a countdown; strict: without buttons",
+    )
+    heads_up: Duration = Field(
+        default=timedelta(seconds=30), description="a notice this long before a break; 0s: none"
+    )
+    remind_after: Duration = Field(
+        default=timedelta(minutes=10),
+        description="ask once more after this much work past an unanswered break; 0s: never",
+    )
+
+    @model_validator(mode="after")
+    def _follow_ups_fit(self) -> Self:
+        if not timedelta(0) <= self.heads_up <= timedelta(minutes=10):
+            raise ValueError("'heads_up' must be between 0s (none) and 10m")
+        if self.heads_up >= self.every:
+            raise ValueError("'heads_up' must be shorter than 'every'")
+        if self.remind_after < timedelta(0):
+            raise ValueError("'remind_after' cannot be negative (0s: never ask again)")
+        return self
 
 
 class Posture(Strict):
@@ -262,6 +283,15 @@ class Snooze(Strict):
         default=timedelta(minutes=5), description="how long 'snooze' puts a reminder off"
     )
     per_day: int = Field(default=5, ge=0, description="snoozes allowed a day; 0: none")
+
+
+class Sound(Strict):
+    enabled: bool = Field(default=False, description="a sound with each reminder")
+    name: str = Field(
+        default="message-new-instant",
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="a freedesktop sound name (where the notification server plays sounds)",
+    )
 
 
 class CustomReminder(Strict):
@@ -359,6 +389,7 @@ class Settings(BaseModel):
     posture: Posture = Posture()
     hydration: Hydration = Hydration()
     snooze: Snooze = Snooze()
+    sound: Sound = Sound()
     custom: list[CustomReminder] = []
     content: Content = Content()
 

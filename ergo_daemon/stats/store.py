@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed"]
+# "repeated": an unanswered break asked once more (not counted as prompted again).
+Outcome = Literal[
+    "shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed", "repeated"
+]
 OUTCOMES: frozenset[str] = frozenset(get_args(Outcome))
 FILE_NAME = "stats.sqlite3"
 BROKEN_INFIX = ".broken-"

@@ -18,7 +18,6 @@ from ergo_daemon.settings.sources import (
     LayerSource,
     PolicySource,
     environment_layer,
-    in_priority_order,
     known_keys,
     line_of,
     read_toml,
@@ -102,7 +101,7 @@ def build(sources: Sequence[Layered], files: Sequence[Path] = ()) -> Loaded:
         settings, error = None, exc
     finally:
         PLANNED.reset(token)
-    ran = [s for s in reversed(in_priority_order(sources)) if s.given is not None]
+    ran = sorted((s for s in sources if s.given is not None), key=lambda s: -s.ran_at)
     given = [Layer(s.origin, s.given or {}) for s in ran]
     origins = merge(given)[1]
     if settings is None or error is not None:

@@ -31,7 +31,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from pydantic_settings.sources import DefaultSettingsSource
 
 from ergo_daemon.durations import format_duration, parse_duration
-from ergo_daemon.settings.sources import PLANNED, in_priority_order
+from ergo_daemon.settings.sources import PLANNED, of_kind
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -267,15 +267,22 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Locked policy first (it wins), then the planned layers, then the built-in defaults.
+        """Highest priority first: the locked policy, then what people set, then defaults.
 
         Never the process's own environment, a .env file or the command line: the loader
         plans which variables and flags count, so a typo is an error and locks stay on top.
         """
-        planned = in_priority_order(PLANNED.get())
-        locked = [source for source in planned if source.locks]
-        rest = [source for source in planned if not source.locks]
-        return (*locked, init_settings, *rest, DefaultSettingsSource(settings_cls))
+        planned = PLANNED.get()
+        return (
+            *of_kind(planned, "policy"),
+            init_settings,
+            *of_kind(planned, "command line"),
+            *of_kind(planned, "environment"),
+            *of_kind(planned, "user file"),
+            *of_kind(planned, "organisation defaults"),
+            *of_kind(planned, "preset"),
+            DefaultSettingsSource(settings_cls),
+        )
 
     preset: str | None = Field(default=None, description="a shipped preset name or a file path")
     work_hours: WorkHours = WorkHours()

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
@@ -28,17 +29,9 @@ ENVIRONMENT = "environment (ERGO_*)"
 ENV_PREFIX, ENV_DELIMITER = "ergo_", "__"  # ERGO_EYES__EVERY sets eyes.every
 # Variables with the prefix that are not settings: where to read the config, and test switches.
 IGNORED_VARIABLES = frozenset({"ergo_config", "ergo_test_require_desktop"})
-# Highest priority first: what an organisation locks beats everything a person sets.
-PRIORITY = (
-    "policy",
-    "command line",
-    "environment",
-    "user file",
-    "organisation defaults",
-    "preset",
-)
 # The layers of the load in progress; read by Settings.settings_customise_sources.
 PLANNED: ContextVar[tuple[Layered, ...]] = ContextVar("PLANNED", default=())
+_CALLS = itertools.count()  # the order sources ran in, which provenance follows
 
 
 @dataclass(frozen=True)
@@ -105,6 +98,7 @@ class Layered(PydanticBaseSettingsSource):
     __name__: str  # pydantic-settings keys what each source gave by this: the origin
     layer: Layer
     given: dict[str, Any] | None = None  # None until the source ran
+    ran_at = -1
 
     @property
     def origin(self) -> str:
@@ -124,7 +118,7 @@ class Layered(PydanticBaseSettingsSource):
         ]
         if problems:
             raise ConfigError("\n".join(problems))
-        self.given = canonical
+        self.given, self.ran_at = canonical, next(_CALLS)
         return canonical
 
 
@@ -187,10 +181,9 @@ class UserFileSource(Layered, TomlConfigSettingsSource):
         return self._checked(super().__call__())
 
 
-def in_priority_order(sources: Iterable[Layered]) -> list[Layered]:
-    """Highest priority first: by kind, and within a kind the one given later first."""
-    listed = list(enumerate(sources))
-    return [s for _, s in sorted(listed, key=lambda item: (PRIORITY.index(item[1].kind), -item[0]))]
+def of_kind(sources: Iterable[Layered], kind: str) -> list[Layered]:
+    """The sources of one kind, highest priority first: the one given later wins."""
+    return [source for source in reversed(tuple(sources)) if source.kind == kind]
 
 
 def submodel(annotation: Any) -> type[BaseModel] | None:

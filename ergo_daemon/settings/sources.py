@@ -109,7 +109,7 @@ class Layered(PydanticBaseSettingsSource):
         return self.kind == "policy"
 
     def _checked(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """``rest_break`` spelled as its key ``break``; an unknown key is an error, not silence."""
+        """The layer's data with ``rest_break`` spelt ``break``, as in files; unknown keys raise."""
         aliases = {n: f.alias for n, f in self.settings_cls.model_fields.items() if f.alias}
         canonical = {aliases.get(key, key): value for key, value in data.items()}
         problems = [
@@ -123,7 +123,7 @@ class Layered(PydanticBaseSettingsSource):
 
 
 class LayerSource(Layered):
-    """A layer already read (a file, the environment, flags, a registry tree, a profile)."""
+    """A layer already read; on its own (``validate``) it ranks like a file, later ones winning."""
 
     kind: ClassVar[str] = "user file"
 

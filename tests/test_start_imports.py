@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from desktop import Desktop
+from test_control_e2e import status
 
 # Python prints "import time: self | cumulative | name" for every import to stderr, which the
 # daemon's log shares, so the log holds every module loaded before and after "ready".
@@ -56,14 +55,7 @@ def test_the_daemon_starts_without_the_modules_it_loads_on_demand(
     loaded = [name for name in NOT_AT_START if name in at_start]
     assert loaded == [], f"loaded at start: {loaded}"
 
-    done = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "status", "--json"],
-        env=desktop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert done.returncode == 0, done.stderr
+    assert status(desktop.env)["status"], "a control request is answered"
     later = _imported(daemon.log().split(" ready ", 1)[1])
     assert "ergo_daemon.control.handler" in later, "the first request loads the handler"
     assert daemon.stop() == 0

@@ -135,15 +135,6 @@ def test_unknown_environment_variable_is_an_error_not_silence() -> None:
         load_settings(environ={"ERGO_EYSE__EVERY": "3m"})
 
 
-def test_speed_divides_durations_but_not_times_of_day() -> None:
-    s = Settings.model_validate({"custom": [{"name": "walk", "title": "Walk", "at": "12:30"}]})
-    fast = time_scaled(s, 60)
-    assert fast.eyes.every == timedelta(seconds=20)
-    assert fast.timing.sample_every == timedelta(seconds=0.5)
-    assert fast.custom[0].at == [12 * 60 + 30]
-    assert fast.work_hours == s.work_hours
-
-
 def test_the_break_table_has_one_name_however_it_is_spelt() -> None:
     loaded = load_settings(
         environ={"ERGO_REST_BREAK__EVERY": "50m"}, overrides=["break.duration=6m"]
@@ -158,3 +149,12 @@ def test_settings_read_no_variables_a_load_did_not_plan(monkeypatch: pytest.Monk
     monkeypatch.setenv("ERGO_EYES__EVERY", "33m")
     monkeypatch.setenv("EYES", '{"every": "34m"}')
     assert Settings().eyes.every == timedelta(minutes=20)
+
+
+def test_speed_divides_durations_but_not_times_of_day() -> None:
+    s = Settings.model_validate({"custom": [{"name": "walk", "title": "Walk", "at": "12:30"}]})
+    fast = time_scaled(s, 60)
+    assert fast.eyes.every == timedelta(seconds=20)
+    assert fast.timing.sample_every == timedelta(seconds=0.5)
+    assert fast.custom[0].at == [12 * 60 + 30]
+    assert fast.work_hours == s.work_hours

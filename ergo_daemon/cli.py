@@ -90,7 +90,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    _without_openssl()
     from ergo_daemon import app, backends, fallback, logs
     from ergo_daemon.control.channel import ControlServer
     from ergo_daemon.control.instance import AlreadyRunning, InstanceLock
@@ -145,17 +144,6 @@ def _run(args: argparse.Namespace) -> int:
         instance.release()
     log.info("stopped")
     return 0
-
-
-def _without_openssl() -> None:
-    """Keep OpenSSL (4-6 MB, a sixth of the daemon's memory) out of a process with no network.
-
-    asyncio imports ssl just in case (typing_extensions and APScheduler import asyncio), and
-    hashlib prefers OpenSSL's hashes; both carry on without them. The control channel's HMAC
-    then uses Python's own MD5/SHA code, and nothing could open a TLS connection.
-    """
-    for name in ("ssl", "_hashlib"):
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _preview(args: argparse.Namespace) -> int:

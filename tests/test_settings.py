@@ -150,6 +150,22 @@ def test_unknown_environment_variable_is_an_error_not_silence() -> None:
         load_settings(environ={"ERGO_EYSE__EVERY": "3m"})
 
 
+def test_the_break_table_has_one_name_however_it_is_spelt() -> None:
+    loaded = load_settings(
+        environ={"ERGO_REST_BREAK__EVERY": "50m"}, overrides=["break.duration=6m"]
+    )
+    assert loaded.settings.rest_break.every == timedelta(minutes=50)
+    assert loaded.settings.rest_break.duration == timedelta(minutes=6)
+    assert loaded.sources["break.every"] == "environment (ERGO_*)", "shown under [break]"
+    assert loaded.sources["break.duration"] == "command line"
+
+
+def test_settings_read_no_variables_a_load_did_not_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ERGO_EYES__EVERY", "33m")
+    monkeypatch.setenv("EYES", '{"every": "34m"}')
+    assert Settings().eyes.every == timedelta(minutes=20)
+
+
 def test_speed_divides_durations_but_not_times_of_day() -> None:
     s = Settings.model_validate({"custom": [{"name": "walk", "title": "Walk", "at": "12:30"}]})
     fast = time_scaled(s, 60)

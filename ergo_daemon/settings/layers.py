@@ -1,10 +1,7 @@
-"""Merge settings layers, later wins; say who set each key; locked layers cannot be overridden."""
+"""Build the settings from their sources; say who set each key; locks cannot be overridden."""
 
 from __future__ import annotations
 
-import json
-import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,24 +11,31 @@ from pydantic import BaseModel, ValidationError
 
 from ergo_daemon.settings.errors import ConfigError
 from ergo_daemon.settings.models import Settings
+from ergo_daemon.settings.sources import (
+    PLANNED,
+    Layer,
+    Layered,
+    LayerSource,
+    PolicySource,
+    environment_layer,
+    known_keys,
+    line_of,
+    read_toml,
+    submodel,
+    unknown_key_message,
+)
 
-__all__ = ["ConfigError", "Layer", "Loaded", "flatten", "merge", "read_toml", "validate"]
-
-MAX_FILE_BYTES = 1_000_000
-ENVIRONMENT = "environment (ERGO_*)"
-ENV_PREFIX, ENV_DELIMITER = "ergo_", "__"  # ERGO_EYES__EVERY sets eyes.every
-# Variables with the prefix that are not settings: where to read the config, and test switches.
-IGNORED_VARIABLES = frozenset({"ergo_config", "ergo_test_require_desktop"})
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One source of settings: ``origin`` names it for people (a path, ``environment``, ...)."""
-
-    origin: str
-    data: Mapping[str, Any]
-    text: str | None = None
-    locks: bool = False  # an organisation policy: what it sets, nothing else may change
+__all__ = [
+    "ConfigError",
+    "Layer",
+    "Loaded",
+    "build",
+    "environment_layer",
+    "flatten",
+    "merge",
+    "read_toml",
+    "validate",
+]
 
 
 @dataclass(frozen=True)
@@ -43,54 +47,6 @@ class Loaded:
     locked: frozenset[str] = frozenset()
     overruled: tuple[str, ...] = ()
     files: tuple[Path, ...] = ()
-
-
-def read_toml(path: Path, *, origin: str | None = None) -> Layer:
-    """Read one TOML file; every failure becomes a ConfigError naming the file (and line)."""
-    name = origin or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ConfigError(f"{name}: {len(raw)} bytes is too large for a config file (max 1 MB)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{name}: not UTF-8 text (byte {exc.start}); is this a TOML file?"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = re.sub(r"\s*\(at line (\d+), column (\d+)\)", "", str(exc))
-        where = re.search(r"line (\d+), column (\d+)", str(exc))
-        at = f":{where[1]}:{where[2]}" if where else ""
-        raise ConfigError(f"{name}{at}: TOML syntax error: {message}") from None
-    return Layer(name, data, text)
-
-
-def environment_layer(environ: Mapping[str, str]) -> Layer:
-    """The ``ERGO_*`` variables: ``ERGO_EYES__EVERY=25m`` sets ``eyes.every``.
-
-    A typo is reported as an unknown key, never silently ignored. A value starting with ``[`` or
-    ``{`` is JSON (for lists such as ``custom``).
-    """
-    data: dict[str, Any] = {}
-    for name, value in sorted(environ.items()):
-        if not name.lower().startswith(ENV_PREFIX) or name.lower() in IGNORED_VARIABLES:
-            continue
-        *parents, leaf = name[len(ENV_PREFIX) :].lower().split(ENV_DELIMITER)
-        target = data
-        for part in parents:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise ConfigError(f"environment: {name} conflicts with another ERGO_ variable")
-        try:
-            target[leaf] = json.loads(value) if value.lstrip()[:1] in ("[", "{") else value
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"environment: {name} is not valid JSON: {exc}") from None
-    return Layer(ENVIRONMENT, data)
 
 
 def merge(layers: Sequence[Layer]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -126,29 +82,42 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def validate(layers: Sequence[Layer], files: Sequence[Path] = ()) -> Loaded:
-    """Merge and validate; a bad value is reported with its layer, line, key and what is allowed.
+    """Settings from layers already read, lowest first; locking layers win wherever they are."""
+    return build(
+        [(PolicySource if layer.locks else LayerSource)(Settings, layer) for layer in layers],
+        files,
+    )
 
-    Locking layers are applied last whatever their place in ``layers``; an attempt by any other
-    layer to set a locked key is reported in ``overruled``.
+
+def build(sources: Sequence[Layered], files: Sequence[Path] = ()) -> Loaded:
+    """``Settings()`` from ``sources``; a bad value is reported with its layer, line and key.
+
+    An attempt by any other layer to set a locked key is reported in ``overruled``.
     """
-    ordered = sorted(layers, key=lambda layer: layer.locks)
-    data, sources = merge(ordered)
-    locked = frozenset(merge([layer for layer in layers if layer.locks])[1])
+    token = PLANNED.set(tuple(sources))
+    try:
+        settings, error = Settings(), None
+    except ValidationError as exc:
+        settings, error = None, exc
+    finally:
+        PLANNED.reset(token)
+    ran = sorted((s for s in sources if s.given is not None), key=lambda s: -s.ran_at)
+    given = [Layer(s.origin, s.given or {}) for s in ran]
+    origins = merge(given)[1]
+    if settings is None or error is not None:
+        by_origin = {s.origin: s.layer for s in ran}
+        problems = error.errors() if error else []
+        raise ConfigError("\n".join(_describe(e, origins, by_origin) for e in problems))
+    locked = frozenset(merge([g for g, s in zip(given, ran, strict=True) if s.locks])[1])
     overruled = tuple(
-        f"{key} from {origin} is ignored: locked by {sources[lock]}"
-        for layer in ordered
-        if not layer.locks
-        for key, origin in merge([layer])[1].items()
+        f"{key} from {source.origin} is ignored: locked by {origins[lock]}"
+        for source in ran
+        if not source.locks
+        for key in merge([Layer(source.origin, source.given or {})])[1]
         for lock in locked
         if key == lock or key.startswith(f"{lock}.") or lock.startswith(f"{key}.")
     )
-    try:
-        settings = Settings.model_validate(data)
-    except ValidationError as exc:
-        by_origin = {layer.origin: layer for layer in layers}
-        problems = [_describe(err, sources, by_origin) for err in exc.errors()]
-        raise ConfigError("\n".join(problems)) from None
-    return Loaded(settings, sources, locked, overruled, tuple(files))
+    return Loaded(settings, origins, locked, overruled, tuple(files))
 
 
 def _describe(err: Any, sources: dict[str, str], layers: dict[str, Layer]) -> str:
@@ -156,15 +125,10 @@ def _describe(err: Any, sources: dict[str, str], layers: dict[str, Layer]) -> st
     dotted = ".".join(path)
     origin = _origin_of(path, sources)
     layer = layers.get(origin) if origin else None
-    line = _line_of(layer.text, path) if layer and layer.text else None
-    where = f"{origin}:{line}" if origin and line else (origin or "settings")
     if err["type"] == "extra_forbidden":
-        import difflib  # only when a key is wrong; the daemon otherwise never needs it
-
-        known = _known_keys(path[:-1])
-        hint = difflib.get_close_matches(path[-1], known, n=1)
-        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        return f"{where}: unknown key '{dotted}'{suggestion} (allowed here: {', '.join(known)})"
+        return unknown_key_message(layer or Layer("settings", {}), dotted, _known_keys(path[:-1]))
+    line = line_of(layer.text, path) if layer and layer.text else None
+    where = f"{origin}:{line}" if origin and line else (origin or "settings")
     message = str(err["msg"]).removeprefix("Value error, ")
     shown = f" = {err['input']!r}" if "input" in err and not isinstance(err["input"], dict) else ""
     return f"{where}: {dotted}{shown}: {message}"
@@ -179,37 +143,10 @@ def _origin_of(path: list[str], sources: dict[str, str]) -> str | None:
 
 
 def _known_keys(path: list[str]) -> list[str]:
-    model: type[BaseModel] = Settings
+    model: type[BaseModel] | None = Settings
     for part in path:
-        if part.isdigit():
+        if part.isdigit() or model is None:
             continue
         info = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
-        annotation = getattr(info, "annotation", None)
-        inner = getattr(annotation, "__args__", (annotation,))[0]
-        candidate = inner if isinstance(inner, type) else annotation
-        if not (isinstance(candidate, type) and issubclass(candidate, BaseModel)):
-            return []
-        model = candidate
-    return [f.alias or n for n, f in model.model_fields.items()]
-
-
-def _line_of(text: str, path: list[str]) -> int | None:
-    """Best-effort line of a dotted key in TOML text: the key inside its [table], or the table."""
-    keys = [p for p in path if not p.isdigit()]
-    table: list[str] = []
-    table_line: int | None = None
-    fallback: int | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        header = re.fullmatch(r"\[\[?\s*([^\]]+?)\s*\]?\]", line)
-        if header:
-            table = [p.strip().strip('"') for p in header[1].split(".")]
-            if table == keys[: len(table)]:
-                table_line = number
-            continue
-        key = re.match(r'"?([A-Za-z0-9_-]+)"?\s*=', line)
-        if key and [*table, key[1]] == keys[: len(table) + 1]:
-            if len(table) + 1 == len(keys):
-                return number
-            fallback = fallback or number
-    return fallback or table_line
+        model = submodel(info.annotation) if info else None
+    return known_keys(model) if model else []

@@ -1,4 +1,4 @@
-"""Assemble the layers for a run, lowest first: built-in defaults < preset < organisation
+"""Plan the sources for a run, lowest first: built-in defaults < preset < organisation
 defaults < user file < ``ERGO_*`` environment < command-line flags < organisation policy.
 """
 
@@ -10,17 +10,20 @@ from pathlib import Path
 
 import platformdirs
 
-from ergo_daemon.settings.layers import (
-    ConfigError,
-    Layer,
-    Loaded,
-    environment_layer,
-    merge,
-    read_toml,
-    validate,
-)
+from ergo_daemon.settings.layers import ConfigError, Layer, Loaded, build
+from ergo_daemon.settings.models import Settings
 from ergo_daemon.settings.organisation import OrganisationStore
-from ergo_daemon.settings.presets import load_preset
+from ergo_daemon.settings.presets import PresetSource, preset_layer
+from ergo_daemon.settings.sources import (
+    EnvironmentSource,
+    FlagsSource,
+    Layered,
+    OrganisationDefaultsSource,
+    PolicySource,
+    UserFileSource,
+)
+
+__all__ = ["config_file", "flag_layer", "load_settings", "preset_layer", "user_config_path"]
 
 APP_NAME = "ergo-daemon"
 
@@ -57,16 +60,6 @@ def flag_layer(assignments: Sequence[str]) -> Layer:
     return Layer("command line", data)
 
 
-def preset_layer(chosen: object, origin: str) -> Layer:
-    """The preset chosen by ``preset = ...`` in ``origin``; errors say where it was chosen."""
-    if not isinstance(chosen, str):
-        raise ConfigError(f"{origin}: preset must be a name or a path, not {chosen!r}")
-    try:
-        return load_preset(chosen).layer
-    except ConfigError as exc:
-        raise ConfigError(f"{origin}: {exc}") from None
-
-
 def load_settings(
     *,
     environ: Mapping[str, str],
@@ -79,18 +72,20 @@ def load_settings(
     path, explicit = config_file(environ, config_path)
     if explicit and not path.is_file():
         raise ConfigError(f"{path}: no such config file")
-    organisation = [layer for store in stores for layer in store.layers()]
-    layers = [layer for layer in organisation if not layer.locks]
-    if path.is_file():
-        layers.append(read_toml(path))
-    layers.append(environment_layer(environ))
     flags = flag_layer(overrides)
     if preset is not None:
         flags = Layer(flags.origin, {**flags.data, "preset": preset})
-    layers.append(flags)
-    layers.extend(layer for layer in organisation if layer.locks)
-    data, sources = merge(sorted(layers, key=lambda layer: layer.locks))
-    if data.get("preset") is not None:
-        layers.insert(0, preset_layer(data["preset"], sources["preset"]))
+    sources: list[Layered] = [
+        (PolicySource if layer.locks else OrganisationDefaultsSource)(Settings, layer)
+        for store in stores
+        for layer in store.layers()
+    ]
+    if path.is_file():
+        sources.append(UserFileSource(Settings, path))
+    sources += [
+        EnvironmentSource(Settings, environ),
+        FlagsSource(Settings, flags),
+        PresetSource(Settings),
+    ]
     watched = [path, *(p.file for store in stores for p in store.places() if p.file)]
-    return validate(layers, files=watched)
+    return build(sources, files=watched)

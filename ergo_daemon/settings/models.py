@@ -28,8 +28,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.sources import DefaultSettingsSource
 
 from ergo_daemon.durations import format_duration, parse_duration
+from ergo_daemon.settings.sources import PLANNED, of_kind
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -369,16 +372,45 @@ class Content(Strict):
     rest: list[str] = []
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """Everything the daemon can be told; each table is one ``[section]`` of config.toml.
 
-    Layers (files, organisation policy, ``ERGO_*`` variables, ``--set``) are merged, traced and
-    locked by ``settings.layers``, then validated here once.
+    Built from the layers a load plans (``settings.sources``); ``model_validate`` takes plain data.
     """
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    model_config = SettingsConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        serialize_by_alias=True,
+        validate_default=False,  # the defaults are built, valid tables
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Highest priority first: the locked policy, then what people set, then defaults.
+
+        Never the process's own environment, a .env file or the command line: the loader
+        plans which variables and flags count, so a typo is an error and locks stay on top.
+        """
+        planned = PLANNED.get()
+        return (
+            *of_kind(planned, "policy"),
+            init_settings,
+            *of_kind(planned, "command line"),
+            *of_kind(planned, "environment"),
+            *of_kind(planned, "user file"),
+            *of_kind(planned, "organisation defaults"),
+            *of_kind(planned, "preset"),
+            DefaultSettingsSource(settings_cls),
+        )
 
     preset: str | None = Field(default=None, description="a shipped preset name or a file path")
     work_hours: WorkHours = WorkHours()

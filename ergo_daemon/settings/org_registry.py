@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ergo_daemon.settings.layers import Layer
 from ergo_daemon.settings.organisation import Place
+from ergo_daemon.settings.sources import Layer
 
 POLICY_KEY = r"SOFTWARE\Policies\ergo-daemon"
 RECOMMENDED = "Recommended"

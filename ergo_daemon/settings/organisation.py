@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ergo_daemon.settings.layers import Layer, read_toml
+from ergo_daemon.settings.sources import Layer, read_toml
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,17 @@
-"""The shipped presets: TOML files with an ``[about]`` table and settings to apply."""
+"""The shipped presets (TOML files with an ``[about]`` table and settings to apply), and the
+source that applies the one a higher layer chose with ``preset = ...``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from ergo_daemon.settings.layers import ConfigError, Layer, read_toml
+from pydantic_settings import BaseSettings
+
+from ergo_daemon.settings.errors import ConfigError
+from ergo_daemon.settings.sources import Layer, LayerSource, read_toml
 
 
 @dataclass(frozen=True)
@@ -45,3 +50,31 @@ def load_preset(name_or_path: str) -> Preset:
     about = data.pop("about", {})
     description = about.get("description", "") if isinstance(about, dict) else ""
     return Preset(path.stem, str(description), Layer(origin, data, layer.text))
+
+
+def preset_layer(chosen: object, origin: str) -> Layer:
+    """The preset chosen by ``preset = ...`` in ``origin``; errors say where it was chosen."""
+    if not isinstance(chosen, str):
+        raise ConfigError(f"{origin}: preset must be a name or a path, not {chosen!r}")
+    try:
+        return load_preset(chosen).layer
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
+
+
+class PresetSource(LayerSource):
+    """The preset the layers above chose: runs after them and reads what they set."""
+
+    kind = "preset"
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls, Layer("preset", {}))
+
+    def __call__(self) -> dict[str, Any]:
+        chosen = self.current_state.get("preset")
+        if chosen is not None:
+            chooser = next(
+                name for name, data in self.settings_sources_data.items() if "preset" in data
+            )
+            self.layer = preset_layer(chosen, chooser)
+        return super().__call__()

@@ -105,6 +105,6 @@ def test_an_answered_break_is_not_asked_again(answer: str) -> None:
 
 def test_the_follow_ups_refuse_settings_that_cannot_work() -> None:
     with pytest.raises(ValueError, match="'heads_up' must be shorter than 'every'"):
-        Settings.model_validate({"break": {"every": "5m", "heads_up": "5m"}})
+        Settings.model_validate({"break": {"every": "10m", "heads_up": "10m"}})
     with pytest.raises(ValueError, match="between 0s"):
         Settings.model_validate({"break": {"heads_up": "20m"}})

@@ -103,14 +103,14 @@ def test_the_daemon_falls_back_to_the_notice_when_no_window_opens() -> None:
             "stretch": {"enabled": False},
             "hydration": {"enabled": False},
             "posture": {"enabled": False},
-            "break": {"every": "1m", "screen": "window", "heads_up": "0s"},
+            "break": {"every": "10m", "screen": "window", "heads_up": "0s"},
         }
     )
     daemon.policy = Policy(settings, daemon.policy.calendar.tz)
     window = NoWindow()
     daemon._screen = window  # type: ignore[assignment]
     daemon.tick()
-    for _ in range(5):  # 75 s: one break due
+    for _ in range(45):  # 675 s: one break due
         clock.advance(15)
         daemon.tick()
     assert window.asked == ["window"]

@@ -15,7 +15,7 @@ from test_activity_dbus import eventually
 from test_control_e2e import cli
 
 SPEED = "120"
-# At 120x: a break every 10 s of activity, a 10 s countdown, a snooze of 2.5 s.
+# At 120x: a break every 10.5 s of activity, a 10 s countdown, a snooze of 2.5 s.
 CONFIG = """
 [work_hours]
 days = "mon-sun"
@@ -34,7 +34,7 @@ enabled = false
 enabled = false
 
 [break]
-every = "20m"
+every = "21m"
 duration = "20m"
 screen = "{mode}"
 heads_up = "0s"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ergo_daemon.files import write_private_json
 from ergo_daemon.settings.errors import ConfigError
 from ergo_daemon.settings.layers import Loaded
 from ergo_daemon.settings.models import Settings
@@ -53,12 +53,7 @@ def save(path: Path, settings: Settings, now: datetime) -> None:
         "settings": settings.model_dump(mode="json", by_alias=True),
     }
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        scratch = path.with_name(f".{path.name}.{os.getpid()}")
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(body, out, indent=1)
-        scratch.replace(path)
+        write_private_json(path, body)
     except OSError as exc:
         log.warning("cannot save the settings as the last good ones in %s: %s", path, exc)
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ergo_daemon.files import write_private_json
 from ergo_daemon.policy import PolicyState
 
 log = logging.getLogger(__name__)
@@ -55,12 +55,7 @@ def save(path: Path, state: PolicyState, tally: Tally, now: datetime) -> None:
         "policy": policy,
         "tally": {**asdict(tally), "day": tally.day.isoformat()},
     }
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(body, out, indent=1)
-    scratch.replace(path)
+    write_private_json(path, body)
 
 
 def load(path: Path, today: date) -> Saved | None:

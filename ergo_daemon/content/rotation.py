@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+from ergo_daemon.files import write_private_json
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -88,10 +89,7 @@ class RotationFile:
         decks = {**(self._saved or {}), **{n: d.state() for n, d in self._decks.items()}}
         body = {"v": VERSION, "decks": decks}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            scratch.write_text(json.dumps(body, indent=1), encoding="utf-8")
-            scratch.replace(self.path)
+            write_private_json(self.path, body)
         except OSError as exc:
             if not self._warned:
                 log.warning("cannot save the content rotation to %s: %s", self.path, exc)

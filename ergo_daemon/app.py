@@ -60,6 +60,7 @@ def build(
         rebuild=assemble,
         recorder=StatsStore.open(default_path()),
         state_file=state_dir() / "state.json",
+        quiet=lambda s: backends.quiet_signals(s.quiet, local_zone(s), environ),
     )
     daemon.restore()
     fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,12 +16,13 @@ from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
-from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Recorder
+from ergo_daemon.ports import ActivitySource, Notifier, Outcome, QuietSignal, Reading, Recorder
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, flatten
 from ergo_daemon.settings.models import Settings
 
 Rebuild = Callable[[Settings, PolicyState], tuple[Policy, Composer]]
+QuietFactory = Callable[[Settings], QuietSignal]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class Daemon:
         rebuild: Rebuild | None = None,
         recorder: Recorder | None = None,
         state_file: Path | None = None,
+        quiet: QuietFactory | None = None,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -66,6 +69,9 @@ class Daemon:
         self._restored_at: datetime | None = None
         self.on_stop: Callable[[], None] = lambda: None
         self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
+        self._quiet_for = quiet  # rebuilt when a reload changes the [quiet] table
+        self._quiet = quiet(policy.settings) if quiet is not None else None
+        self.held: tuple[str, datetime] | None = None  # why prompts wait, and since when
 
     def restore(self) -> None:
         """Continue today's timers, pause, snoozes and tally from the state file, if any."""
@@ -100,6 +106,8 @@ class Daemon:
             if self.recorder is not None:
                 self.recorder.close()
             self.activity.close()
+            if self._quiet is not None:
+                self._quiet.close()
 
     def tick(self) -> datetime:
         with self.lock:
@@ -120,9 +128,8 @@ class Daemon:
             log.info("woke after %.0f s asleep", asleep)
         reading = self._read_activity()
         locked = reading.locked or reading.sleeping  # about to suspend: nobody is working
-        decision = self.policy.observe(
-            Activity(now, reading.idle, locked, asleep=asleep, elapsed=elapsed)
-        )
+        seen = Activity(now, reading.idle, locked, asleep=asleep, elapsed=elapsed)
+        decision = self.policy.observe(replace(seen, held=self._is_held(seen)))
         changed = decision.status != self.status
         if changed:
             log.info("now %s", decision.status)
@@ -131,6 +138,9 @@ class Daemon:
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
             self.record(now, kind, "natural")
+        for kind in decision.held:
+            log.info("held %s: %s", kind, self.held[0] if self.held else "quiet")
+            self.record(now, kind, "held")
         if decision.status != "active":
             self._drop_retries(decision.status)
         if decision.prompt is not None:
@@ -147,6 +157,31 @@ class Daemon:
         wakes = [decision.look_at, decision.wake_at, *(at for _, at in self._retries.values())]
         utc = [at.astimezone(UTC) for at in wakes if at is not None]
         return min(at for at in utc if at > now)
+
+    def _is_held(self, seen: Activity) -> bool:
+        """Ask the quiet signals, only when the policy's decision at this look depends on them."""
+        reason = None
+        if self._quiet is not None and self.policy.needs_quiet(seen):
+            reason = self._quiet.read(seen.now)
+        if reason is None:
+            if self.held is not None:
+                log.info("prompts no longer held (%s ended)", self.held[0])
+            self.held = None
+        elif self.held is None or self.held[0] != reason:
+            log.info("holding prompts: %s", reason)
+            self.held = (reason, self.held[1] if self.held else seen.now)
+        return reason is not None
+
+    def _renew_quiet(self, old: dict[str, object], new: dict[str, object]) -> None:
+        """Build the quiet signals again when the reload changed ``[quiet]``."""
+        if self._quiet_for is None or all(
+            old.get(k) == v for k, v in new.items() if k.startswith("quiet.")
+        ):
+            return
+        if self._quiet is not None:
+            with suppress(Exception):
+                self._quiet.close()
+        self._quiet, self.held = self._quiet_for(self.policy.settings), None
 
     def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
         if self.recorder is not None:
@@ -207,6 +242,7 @@ class Daemon:
         log.info(
             "configuration reloaded%s", "".join(f"\n  {c}" for c in changed) or " (nothing changed)"
         )
+        self._renew_quiet(old, new)
         for line in outcome.overruled:
             log.warning("%s", line)
         return f"configuration reloaded: {'; '.join(changed) or 'nothing changed'}"

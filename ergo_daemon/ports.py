@@ -61,7 +61,27 @@ class ActivitySource(Protocol):
     def close(self) -> None: ...
 
 
-Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed"]
+class QuietSignal(Protocol):
+    """Says why prompts should wait now (``"camera in use"``), or None when nothing holds them.
+
+    Read only at a decision point (a prompt falls due, silence would become a break), never
+    polled. ``read`` raises QuietError (or anything) when it cannot tell; ``close`` releases
+    connections.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def read(self, now: datetime) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
+class QuietError(Exception):
+    """A quiet signal cannot be read here (no server, no program, no permission)."""
+
+
+Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed", "held"]
 
 
 class Recorder(Protocol):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed"]
+Outcome = Literal["shown", "done", "snoozed", "skipped", "natural", "failed", "held"]
 OUTCOMES: frozenset[str] = frozenset(get_args(Outcome))
 FILE_NAME = "stats.sqlite3"
 BROKEN_INFIX = ".broken-"

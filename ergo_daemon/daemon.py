@@ -14,6 +14,7 @@ from pathlib import Path
 from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.notify.fallback import withdraw
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import ActivitySource, Notifier, Outcome, QuietSignal, Reading, Recorder
@@ -72,6 +73,7 @@ class Daemon:
         self._quiet_for = quiet  # rebuilt when a reload changes the [quiet] table
         self._quiet = quiet(policy.settings) if quiet is not None else None
         self.held: tuple[str, datetime] | None = None  # why prompts wait, and since when
+        self._on_screen: tuple[str, datetime] | None = None  # the last reminder shown
 
     def restore(self) -> None:
         """Continue today's timers, pause, snoozes and tally from the state file, if any."""
@@ -150,6 +152,7 @@ class Daemon:
             notice = min(due, key=lambda r: r[1])[0]
             del self._retries[_slot(notice)]
             self._deliver(notice, now, retrying=True)
+        self._withdraw_stale(now)
         if changed or time.monotonic() - self._saved_at >= SAVE_EVERY:
             self.save()
         # Only future wakes: a past date would make the scheduler run again at once. In UTC: two
@@ -171,6 +174,22 @@ class Daemon:
             log.info("holding prompts: %s", reason)
             self.held = (reason, self.held[1] if self.held else seen.now)
         return reason is not None
+
+    def _withdraw_stale(self, now: datetime) -> None:
+        """Close a reminder still on screen once its kind's interval has passed: it is stale."""
+        if self._on_screen is None:
+            return
+        kind, shown = self._on_screen
+        rule = next((r for r in self.policy.rules if r.kind == kind), None)
+        grace = self.policy.settings.timing.fixed_grace.total_seconds()
+        interval = (rule.every if rule is not None else 0.0) or grace
+        if (now - shown).total_seconds() < interval:
+            return
+        self._on_screen = None
+        try:
+            withdraw(self._notifier)
+        except Exception as exc:  # closing is a courtesy; never worth a crash
+            log.info("could not close the stale %s notice: %s", kind, exc)
 
     def _renew_quiet(self, old: dict[str, object], new: dict[str, object]) -> None:
         """Build the quiet signals again when the reload changed ``[quiet]``."""
@@ -285,7 +304,7 @@ class Daemon:
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
         if notice.kind != CONFIG:
-            self.last_shown = (notice.kind, now)
+            self.last_shown = self._on_screen = (notice.kind, now)
             self.record(notice.at, notice.kind, "shown", notice.merged)
 
 

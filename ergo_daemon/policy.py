@@ -220,7 +220,9 @@ class Policy:
             return False
         if (seen.idle or 0.0) >= self._thresholds[0]:
             return True
-        soon = now + timedelta(seconds=self._look_every)
+        # The timers have not counted the time since the last look yet: look that far ahead.
+        since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
+        soon = now + timedelta(seconds=max(self._look_every, since, seen.elapsed or 0.0))
         return any(d <= soon for r in self.rules if (d := self.due_at(r, now)) is not None)
 
     def _holding(self, seen: Activity, now: datetime) -> bool:

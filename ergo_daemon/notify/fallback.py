@@ -51,6 +51,17 @@ class FallbackNotifier:
             log.info("notifications: %s works again", self._primary.name)
             self._down = None
 
+    def withdraw(self) -> None:
+        if self._down is None:
+            withdraw(self._primary)
+
+
+def withdraw(notifier: Notifier) -> None:
+    """Close ``notifier``'s reminder still on screen, where it can (others let it expire)."""
+    close = getattr(notifier, "withdraw", None)
+    if close is not None:
+        close()
+
 
 def check(notifier: Notifier) -> str:
     """Ask ``notifier`` what would show notices, without showing one (DeliveryError: nothing)."""

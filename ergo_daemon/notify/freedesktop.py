@@ -29,6 +29,9 @@ class FreedesktopNotifier:
     def __init__(self, bus_address: str) -> None:
         self._bus_address = bus_address
         self._connection: Any = None
+        # Our notices still on screen, by slot: each new one replaces its slot's last (no
+        # pile-up of stale reminders), and a reminder can be closed once it is stale.
+        self._ids: dict[str, int] = {}
 
     def check(self) -> str:
         """The notification server's name and version, e.g. ``"dunst 1.9.0"``."""
@@ -37,12 +40,13 @@ class FreedesktopNotifier:
 
     def send(self, notice: Notice) -> None:
         hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
-        self._call(
+        slot = _slot(notice)
+        (self._ids[slot],) = self._call(
             "Notify",
             "susssasa{sv}i",
             (
                 APP_NAME,
-                0,
+                self._ids.get(slot, 0),
                 "",
                 clamp(notice.title, MAX_TITLE),
                 clamp(notice.message, MAX_MESSAGE),
@@ -51,6 +55,11 @@ class FreedesktopNotifier:
                 display_seconds(notice) * 1000,
             ),
         )
+
+    def withdraw(self) -> None:
+        """Close the reminder still on screen, if any (``CloseNotification``)."""
+        if (shown := self._ids.pop(REMINDER, None)) is not None:
+            self._call("CloseNotification", "u", (shown,))
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
@@ -79,8 +88,17 @@ class FreedesktopNotifier:
             raise DeliveryError(f"session bus connection lost: {exc}") from exc
 
     def close(self) -> None:
+        self._ids.clear()  # ids belong to the server we were connected to
         if self._connection is not None:
             try:
                 self._connection.close()
             finally:
                 self._connection = None
+
+
+REMINDER = "reminder"
+
+
+def _slot(notice: Notice) -> str:
+    """Reminders replace reminders; a configuration error has a slot of its own."""
+    return "config" if notice.kind == "config" else REMINDER

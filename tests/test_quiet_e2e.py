@@ -154,3 +154,30 @@ def test_an_idle_blocker_means_no_natural_break_however_long_the_silence(
         eventually(lambda: "prompts no longer held" in daemon.log(), "the hold ending")
         # Still no input: from now on the silence is a break again.
         eventually(lambda: "natural break: eyes" in daemon.log(), "a natural break after")
+
+
+def _doctor(env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    argv = [sys.executable, "-m", "ergo_daemon", "doctor", "--json"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+    return {f["backend"]: f for f in json.loads(done.stdout) if f["port"] == "quiet"}
+
+
+def test_doctor_probes_each_signal_live_and_gives_a_fix(desktop: Desktop, tmp_path: Path) -> None:
+    with pulseaudio(desktop) as address:
+        env = {**desktop.env, "PULSE_SERVER": address, "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/x"}
+        found = _doctor(env)
+        assert found["microphone (pactl)"]["detail"] == "works; not holding prompts now"
+        assert found["Do Not Disturb (notification server)"]["ok"]
+        assert found["fullscreen window (X11)"]["ok"]
+        inhibitors = found["idle inhibitors (systemd-logind)"]
+        assert not inhibitors["ok"] and "quiet.inhibitors = false" in inhibitors["fix"]
+        dunst_paused(desktop, True)
+        with recording(desktop, address, MIC):
+            found = _doctor(env)
+        dunst_paused(desktop, False)
+    assert found["microphone (pactl)"]["detail"] == "holding prompts now: microphone in use"
+    dnd = found["Do Not Disturb (notification server)"]["detail"]
+    assert dnd == "holding prompts now: Do Not Disturb is on (dunst)"
+    gone = _doctor({**desktop.env, "PULSE_SERVER": f"unix:{tmp_path}/none"})
+    assert not gone["microphone (pactl)"]["ok"]
+    assert "pipewire-pulse" in gone["microphone (pactl)"]["fix"]

@@ -77,7 +77,10 @@ def windows(quiet: Quiet) -> list[QuietCandidate]:
 
 APPS_FIX = 'list program names that hold prompts in quiet.apps, e.g. apps = ["zoom"]'
 SESSION_FIX = "run ergo-daemon inside your desktop session (no session bus is set)"
-PACTL_FIX = "install pulseaudio-utils (pactl talks to PulseAudio and to PipeWire)"
+PACTL_FIX = (
+    "install pulseaudio-utils (pactl talks to PulseAudio and to PipeWire's pipewire-pulse) "
+    "and run one of them, or set quiet.microphone = false"
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def linux(quiet: Quiet, session: LinuxSession) -> list[QuietCandidate]:
         QuietCandidate(
             "do_not_disturb",
             server.name,
-            partial(server, session_bus) if session_bus else _missing(SESSION_FIX),
+            partial(server, session_bus) if session_bus else _missing("no session bus"),
             dnd,
             SESSION_FIX,
         )
@@ -125,7 +128,7 @@ def linux(quiet: Quiet, session: LinuxSession) -> list[QuietCandidate]:
             QuietCandidate("fullscreen", FullscreenWindow.name, fullscreen, quiet.fullscreen, fix)
         )
     logind = partial(desktop.LogindIdleInhibitors, system_bus)
-    fix = "systemd-logind answers on the system bus where systemd runs"
+    fix = "needs the system bus and systemd-logind, or set quiet.inhibitors = false"
     found.append(
         QuietCandidate("inhibitors", desktop.LogindIdleInhibitors.name, logind, inhibitors, fix)
     )
@@ -135,7 +138,7 @@ def linux(quiet: Quiet, session: LinuxSession) -> list[QuietCandidate]:
             QuietCandidate("inhibitors", desktop.GnomeIdleInhibitors.name, gnome, inhibitors)
         )
     found.append(QuietCandidate("camera", CameraInUse.name, CameraInUse, quiet.camera))
-    microphone = MicrophoneInUse if shutil.which("pactl") else _missing(PACTL_FIX)
+    microphone = MicrophoneInUse if shutil.which("pactl") else _missing("pactl is not installed")
     found.append(
         QuietCandidate("microphone", MicrophoneInUse.name, microphone, quiet.microphone, PACTL_FIX)
     )

@@ -210,16 +210,21 @@ class Policy:
     def needs_quiet(self, seen: Activity) -> bool:
         """Whether ``observe(seen)`` may depend on ``seen.held``: read the quiet signals only then.
 
-        That is while a hold lasts, when silence would become a break or an absence, and when a
-        prompt falls due before the next look.
+        That is while a hold lasts, when silence would become a break or an absence, on the
+        return from one, and when a prompt falls due before the next look.
         """
         state, now = self.state, seen.now.astimezone(UTC)
         if state.held_since is not None:
             return True
-        if seen.locked or self.is_paused(now) or not self.calendar.is_working(now):
+        if seen.locked or self.is_paused(now):
             return False
-        if (seen.idle or 0.0) >= self._thresholds[0]:
-            return True
+        idle, before = seen.idle or 0.0, state.inactive
+        if any(before < length <= idle for length in self._thresholds):
+            return True  # the silence becomes a break or an absence at this look
+        if before >= self._thresholds[0] and idle < before:
+            return True  # back from a silence: a posture check or a catch-up may show
+        if idle >= self._away_after or not self.calendar.is_working(now):
+            return False  # nothing shows now, and what the silence means is settled
         # The timers have not counted the time since the last look yet: look that far ahead.
         since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
         soon = now + timedelta(seconds=max(self._look_every, since, seen.elapsed or 0.0))

@@ -66,6 +66,7 @@ class Daemon:
         self.last_shown: tuple[str, datetime] | None = None
         self.status: Status | None = None
         self._unrecorded = 0.0
+        self._unrecorded_held = 0.0  # active seconds spent held (a call, a film), for the report
         self._recorded_at = self._saved_at = 0.0
         self._restored_at: datetime | None = None
         self.on_stop: Callable[[], None] = lambda: None
@@ -136,7 +137,7 @@ class Daemon:
         if changed:
             log.info("now %s", decision.status)
             self.status = decision.status
-        self._count(now, reading, locked, elapsed, asleep)
+        self._count(now, reading, locked, elapsed, asleep, held=decision.status == "held")
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
             self.record(now, kind, "natural")
@@ -207,18 +208,29 @@ class Daemon:
             self.recorder.prompt(at, kind, outcome, merged)
 
     def _count(
-        self, now: datetime, reading: Reading, locked: bool, elapsed: float, asleep: float
+        self,
+        now: datetime,
+        reading: Reading,
+        locked: bool,
+        elapsed: float,
+        asleep: float,
+        *,
+        held: bool = False,
     ) -> None:
-        """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle."""
+        """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle.
+
+        Held (a call, a film), silence is sitting at the desk: it counts, and for the report.
+        """
         if now.date() != self.tally.day:
             self._record_active(force=True)
             self.tally = Tally(now.date())
         away = self.policy.settings.timing.away_after.total_seconds()
-        if locked or max(asleep, reading.idle or 0.0) >= away:
+        if not held and (locked or max(asleep, reading.idle or 0.0) >= away):
             self.tally.sitting = 0.0
         else:
             self.tally.add(elapsed - asleep)
             self._unrecorded += elapsed - asleep
+            self._unrecorded_held += (elapsed - asleep) * held
         self._record_active()
 
     def _record_active(self, *, force: bool = False) -> None:
@@ -227,8 +239,9 @@ class Daemon:
             return
         self._recorded_at = time.monotonic()
         if self.recorder is not None and (self._unrecorded or force):
-            self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest)
-        self._unrecorded = 0.0
+            held = min(self._unrecorded_held, self._unrecorded)
+            self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest, held)
+        self._unrecorded = self._unrecorded_held = 0.0
 
     def request_reload(self) -> None:
         if self._reloader is not None:

@@ -91,12 +91,13 @@ class Stats:
 
     def __init__(self) -> None:
         self.prompts: list[tuple[str, str]] = []
+        self.held_seconds = 0.0
 
     def prompt(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
         self.prompts.append((kind, outcome))
 
-    def active(self, day: date, seconds: float, sitting: float) -> None:
-        pass
+    def active(self, day: date, seconds: float, sitting: float, held: float = 0.0) -> None:
+        self.held_seconds += held
 
     def close(self) -> None:
         pass
@@ -155,3 +156,17 @@ def test_a_reminder_left_on_screen_past_its_interval_is_closed() -> None:
     assert screen.withdrawn == 1, "a 20-minute-old eye reminder is still on screen"
     _run(daemon, clock, 30)
     assert screen.withdrawn == 1, "closed again and again"
+
+
+def test_a_passive_call_is_active_sitting_time_and_recorded_as_held() -> None:
+    screen, call, clock, stats = Screen(), Call(), Clock(), Stats()
+    daemon = _daemon(screen, call, clock, stats)
+    assert isinstance(daemon.activity, Typing)
+    _run(daemon, clock, 5)
+    call.reason = "microphone in use"
+    daemon.activity.gone_since = clock.wall  # no key pressed for the whole call
+    _run(daemon, clock, 30)
+    assert daemon.status == "held"
+    assert daemon.tally.sitting >= 34 * 60, "the call was counted as time away"
+    daemon.close()
+    assert 29 * 60 <= stats.held_seconds <= 31 * 60

@@ -343,7 +343,7 @@ class Soak:
         if outcome == "held":
             self._event("held", f" {kind}")
 
-    def active(self, day: date, seconds: float, sitting: float) -> None:
+    def active(self, day: date, seconds: float, sitting: float, held: float = 0.0) -> None:
         pass
 
     def _send_config(self, notice: Notice) -> None:

@@ -15,6 +15,7 @@ from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier, QuietSign
 from ergo_daemon.settings.organisation import OrganisationStore
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from zoneinfo import ZoneInfo
 
     from ergo_daemon.activity.combined import Candidate
@@ -289,6 +290,16 @@ def quiet_candidates(
             x11_display=None if wayland else environ.get("DISPLAY"),
             wayland=wayland,
             desktops=frozenset(environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")),
+            sound_socket=_sound_socket(environ),
         )
         return found + candidates.linux(quiet, session)
     return found
+
+
+def _sound_socket(environ: Mapping[str, str]) -> Path | None:
+    """Where PulseAudio or pipewire-pulse listens; None when PULSE_SERVER names it (any form)."""
+    from pathlib import Path
+
+    if environ.get("PULSE_SERVER") or not environ.get("XDG_RUNTIME_DIR"):
+        return None
+    return Path(environ["XDG_RUNTIME_DIR"]) / "pulse" / "native"

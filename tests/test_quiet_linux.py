@@ -225,3 +225,16 @@ def test_a_broken_signal_is_said_once_and_the_others_still_count(
         assert signals.read(NOW) == "quiet window 09:00-10:00"
     warnings = [r for r in caplog.records if "broken signal" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_without_a_sound_server_socket_pactl_is_not_even_run(tmp_path: Path) -> None:
+    ran: list[Sequence[str]] = []
+
+    def run(argv: Sequence[str]) -> str:
+        ran.append(argv)
+        return ""
+
+    microphone = MicrophoneInUse(run, socket=tmp_path / "pulse" / "native")
+    with pytest.raises(QuietError, match="no sound server"):
+        microphone.read(NOW)
+    assert ran == [], "pactl could have started a sound server of its own"

@@ -92,6 +92,7 @@ class LinuxSession:
     x11_display: str | None
     wayland: bool
     desktops: frozenset[str]  # XDG_CURRENT_DESKTOP, upper case: {"GNOME"}, {"KDE"}, ...
+    sound_socket: Path | None = None  # PulseAudio's (or pipewire-pulse's) socket, if known
 
 
 def linux(quiet: Quiet, session: LinuxSession) -> list[QuietCandidate]:
@@ -138,7 +139,9 @@ def linux(quiet: Quiet, session: LinuxSession) -> list[QuietCandidate]:
             QuietCandidate("inhibitors", desktop.GnomeIdleInhibitors.name, gnome, inhibitors)
         )
     found.append(QuietCandidate("camera", CameraInUse.name, CameraInUse, quiet.camera))
-    microphone = MicrophoneInUse if shutil.which("pactl") else _missing("pactl is not installed")
+    microphone: Callable[[], QuietSignal] = partial(MicrophoneInUse, socket=session.sound_socket)
+    if not shutil.which("pactl"):
+        microphone = _missing("pactl is not installed")
     found.append(
         QuietCandidate("microphone", MicrophoneInUse.name, microphone, quiet.microphone, PACTL_FIX)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from ergo_daemon.ports import QuietError
 from ergo_daemon.quiet import proc
 from ergo_daemon.quiet.command import Run, run
 
@@ -34,10 +35,14 @@ class MicrophoneInUse:
 
     name = "microphone (pactl)"
 
-    def __init__(self, command: Run = run) -> None:
-        self._run = command
+    def __init__(self, command: Run = run, *, socket: Path | None = None) -> None:
+        # socket: where the sound server listens; when it is missing pactl is not run, as it
+        # could start a server of its own (PulseAudio's autospawn).
+        self._run, self._socket = command, socket
 
     def read(self, now: datetime) -> str | None:
+        if self._socket is not None and not self._socket.exists():
+            raise QuietError(f"no sound server is running (no {self._socket})")
         outputs = _rows(self._run(["pactl", "list", "short", "source-outputs"]))
         if not outputs:
             return None

@@ -148,6 +148,8 @@ class Daemon:
             self._drop_retries(decision.status)
         if decision.prompt is not None:
             changed = True
+            if decision.prompt.after_hold:
+                log.info("the hold is over: one prompt for what fell due meanwhile")
             self._deliver(self._composer.compose(decision.prompt), now)
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]

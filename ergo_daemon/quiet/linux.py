@@ -19,6 +19,10 @@ class CameraInUse:
         self._devices, self._proc = devices, proc_root
 
     def read(self, now: datetime) -> str | None:
+        # No camera device at all (most desktops): no need to look through every process.
+        folder, stem = Path(self._devices).parent, Path(self._devices).name
+        if not any(folder.glob(f"{stem}*")):
+            return None
         users = proc.holders(self._devices, self._proc)
         return f"camera in use by {users[0]}" if users else None
 

@@ -210,7 +210,7 @@ class Policy:
     def needs_quiet(self, seen: Activity) -> bool:
         """Whether ``observe(seen)`` may depend on ``seen.held``: read the quiet signals only then.
 
-        That is while a hold lasts, when silence would become a break or an absence, on the
+        That is while a hold lasts, when a silence reaches its first break length, on the
         return from one, and when a prompt falls due before the next look.
         """
         state, now = self.state, seen.now.astimezone(UTC)
@@ -218,11 +218,15 @@ class Policy:
             return True
         if seen.locked or self.is_paused(now):
             return False
-        idle, before = seen.idle or 0.0, state.inactive
-        if any(before < length <= idle for length in self._thresholds):
-            return True  # the silence becomes a break or an absence at this look
-        if before >= self._thresholds[0] and idle < before:
+        idle, before, first = seen.idle or 0.0, state.inactive, self._thresholds[0]
+        since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
+        touched = idle + 1.0 < before + since  # input since the last look, even if idle again
+        if before >= first and touched:
             return True  # back from a silence: a posture check or a catch-up may show
+        if (before < first or touched) and idle >= first:
+            # A silence reaches its first break length. Asked once per silence: a call, a film
+            # or a muted desktop starts with a click, so its later lengths need no new answer.
+            return True
         if idle >= self._away_after or not self.calendar.is_working(now):
             return False  # nothing shows now, and what the silence means is settled
         # The timers have not counted the time since the last look yet: look that far ahead.

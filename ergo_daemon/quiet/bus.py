@@ -20,18 +20,27 @@ class BusReader:
     def __init__(self, address: str) -> None:
         self._address = address
         self._connection: Any = None
+        self.connect()  # at start, not at the first decision: a bus that is not there is said then
+
+    def connect(self) -> None:
+        """Open the connection now; QuietError when the bus is not there."""
+        from jeepney.io.blocking import open_dbus_connection
+
+        if self._connection is None:
+            try:
+                self._connection = open_dbus_connection(bus=self._address)
+            except (OSError, RuntimeError, ValueError) as exc:
+                raise QuietError(f"D-Bus {self._address}: {exc}") from exc
 
     def call(
         self, name: str, path: str, interface: str, method: str, signature: str = "", *body: Any
     ) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
         from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
         address = DBusAddress(path, bus_name=name, interface=interface)
+        self.connect()
         try:
-            if self._connection is None:
-                self._connection = open_dbus_connection(bus=self._address)
             message = new_method_call(address, method, signature or None, body)
             reply = self._connection.send_and_get_reply(message, timeout=REPLY_TIMEOUT)
             result: tuple[Any, ...] = unwrap_msg(reply)

@@ -93,6 +93,7 @@ def build(
         state_file=state_dir() / "state.json",
         speed=speed,
         screen=BreakScreen(sys.executable),
+        quiet=lambda s: backends.quiet_signals(s.quiet, local_zone(s), environ),
     )
     daemon.restore()
     listen = getattr(notifier, "listen", None)  # notifiers whose notices carry buttons

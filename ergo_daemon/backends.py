@@ -11,13 +11,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ergo_daemon.control.endpoint import Endpoint
-from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier
+from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier, QuietSignal
 
 if TYPE_CHECKING:
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
     from ergo_daemon.activity.bus import Listener
     from ergo_daemon.activity.combined import Candidate
     from ergo_daemon.autostart import Autostart
     from ergo_daemon.notify.sound import Chime
+    from ergo_daemon.quiet import QuietSignals
+    from ergo_daemon.quiet.candidates import QuietCandidate
+    from ergo_daemon.settings.models import Quiet
 
     # Only for a type: the settings (pydantic) would cost every CLI command, 'stop' included.
     from ergo_daemon.settings.organisation import OrganisationStore
@@ -353,3 +359,58 @@ def control_endpoint(platform: str = sys.platform) -> Endpoint:
     from ergo_daemon.control import posix
 
     return posix.endpoint(runtime_dir)
+
+
+def quiet_signals(
+    quiet: Quiet, tz: ZoneInfo, environ: Mapping[str, str], platform: str = sys.platform
+) -> QuietSignals:
+    """The signs of a call, a film or Do Not Disturb that work here, each on in ``[quiet]``."""
+    from ergo_daemon.quiet import QuietSignals
+
+    signals: list[QuietSignal] = []
+    for candidate in quiet_candidates(quiet, tz, environ, platform):
+        if not candidate.enabled:
+            continue
+        try:
+            signals.append(candidate.build())
+        except Exception as exc:  # a signal that cannot start here is left out, said once
+            log.info("quiet: no %s here (%s)", candidate.name, exc)
+    if signals:
+        log.info("quiet: prompts wait for %s", ", ".join(s.name for s in signals))
+    return QuietSignals(signals)
+
+
+def quiet_candidates(
+    quiet: Quiet, tz: ZoneInfo, environ: Mapping[str, str], platform: str = sys.platform
+) -> list[QuietCandidate]:
+    """Every quiet signal for this platform and desktop, cheapest first (doctor lists them)."""
+    from ergo_daemon.quiet import candidates
+
+    found = candidates.everywhere(quiet, tz)
+    if platform == "darwin":
+        return found + candidates.macos(quiet, environ)
+    if platform == "win32":
+        return found + candidates.windows(quiet)
+    if platform.startswith("linux"):
+        wayland = (
+            bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
+        )
+        session = candidates.LinuxSession(
+            session_bus=environ.get("DBUS_SESSION_BUS_ADDRESS"),
+            system_bus=environ.get("DBUS_SYSTEM_BUS_ADDRESS") or SYSTEM_BUS,
+            x11_display=None if wayland else environ.get("DISPLAY"),
+            wayland=wayland,
+            desktops=frozenset(environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")),
+            sound_socket=_sound_socket(environ),
+        )
+        return found + candidates.linux(quiet, session)
+    return found
+
+
+def _sound_socket(environ: Mapping[str, str]) -> Path | None:
+    """Where PulseAudio or pipewire-pulse listens; None when PULSE_SERVER names it (any form)."""
+    from pathlib import Path
+
+    if environ.get("PULSE_SERVER") or not environ.get("XDG_RUNTIME_DIR"):
+        return None
+    return Path(environ["XDG_RUNTIME_DIR"]) / "pulse" / "native"

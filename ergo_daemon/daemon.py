@@ -8,6 +8,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,9 +21,10 @@ from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
 from ergo_daemon.notify.answers import Answer, offered
+from ergo_daemon.notify.fallback import withdraw
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
-from ergo_daemon.ports import ActivitySource, Notifier, Outcome, Reading, Recorder
+from ergo_daemon.ports import ActivitySource, Notifier, Outcome, QuietSignal, Reading, Recorder
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, flatten
 from ergo_daemon.settings.models import Settings
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from ergo_daemon.screen import BreakScreen
 
 Rebuild = Callable[[Settings, PolicyState], tuple[Policy, Composer]]
+QuietFactory = Callable[[Settings], QuietSignal]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class Daemon:
         state_file: Path | None = None,
         speed: float = 1.0,
         screen: BreakScreen | None = None,
+        quiet: QuietFactory | None = None,
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -74,6 +79,7 @@ class Daemon:
         self.last_shown: tuple[str, datetime] | None = None
         self.status: Status | None = None
         self._unrecorded = 0.0
+        self._unrecorded_held = 0.0  # active seconds spent held (a call, a film), for the report
         self._recorded_at = self._saved_at = 0.0
         self._restored_at: datetime | None = None
         self._activity_worked = False
@@ -88,6 +94,10 @@ class Daemon:
         self._heads_up = HeadsUp()
         self._ask_again = AskAgain()
         self._answers: deque[Answer] = deque()  # pressed on a notice, applied on the next tick
+        self._quiet_for = quiet  # rebuilt when a reload changes the [quiet] table
+        self._quiet = quiet(policy.settings) if quiet is not None else None
+        self.held: tuple[str, datetime] | None = None  # why prompts wait, and since when
+        self._showing: tuple[str, datetime] | None = None  # the last reminder shown, and when
 
     def restore(self) -> None:
         """Continue today's timers, pause, snoozes and tally from the state file, if any."""
@@ -124,6 +134,8 @@ class Daemon:
             self.activity.close()
             if self._screen is not None:
                 self._screen.close()
+            if self._quiet is not None:
+                self._quiet.close()
 
     def tick(self) -> datetime:
         with self.lock:
@@ -175,31 +187,37 @@ class Daemon:
             log.info("woke after %.0f s asleep", asleep)
         reading = self._read_activity()
         locked = reading.locked or reading.sleeping  # about to suspend: nobody is working
-        decision = self.policy.observe(
-            Activity(
-                now,
-                reading.idle,
-                locked,
-                asleep=asleep,
-                elapsed=elapsed,
-                idle_pending=reading.idle_pending,
-            )
+        seen = Activity(
+            now,
+            reading.idle,
+            locked,
+            asleep=asleep,
+            elapsed=elapsed,
+            idle_pending=reading.idle_pending,
         )
+        decision = self.policy.observe(replace(seen, held=self._is_held(seen)))
         changed = decision.status != self.status
         if changed:
             log.info("now %s", decision.status)
             self.status = decision.status
-        paused = decision.status == "paused"
-        self._count(now, reading, locked, elapsed, asleep, paused=paused)
+        status = decision.status
+        self._count(
+            now, reading, locked, elapsed, asleep, paused=status == "paused", held=status == "held"
+        )
         for kind in decision.natural_breaks:
             log.info("natural break: %s timer reset", kind)
             if not down:  # only a break seen happening is one in the statistics
                 self.record(now, kind, "natural")
+        for kind in decision.held:
+            log.info("held %s: %s", kind, self.held[0] if self.held else "quiet")
+            self.record(now, kind, "held")
         if decision.status != "active":
             self._drop_retries(decision.status)
-        quiet = False  # one notice a tick at most: a follow-up due now waits for the next look
+        nothing_shown = False  # one notice a tick at most: a follow-up waits for the next look
         if decision.prompt is not None:
             changed = True
+            if decision.prompt.after_hold:
+                log.info("the hold is over: one prompt for what fell due meanwhile")
             notice = self._with_answers(self._composer.compose(decision.prompt))
             if not self._on_screen(notice, now):
                 self._deliver(notice, now)
@@ -210,8 +228,9 @@ class Daemon:
             del self._retries[_slot(notice)]
             self._deliver(notice, now, retrying=True)
         else:
-            quiet = True
-        follow_ups = self._follow_up(now) if decision.status == "active" and quiet else []
+            nothing_shown = True
+        follow_ups = self._follow_up(now) if decision.status == "active" and nothing_shown else []
+        self._withdraw_stale(now)
         if changed or time.monotonic() - self._saved_at >= SAVE_EVERY:
             self.save()
         # Only future wakes: a past date would make the scheduler run again at once. In UTC: two
@@ -220,6 +239,47 @@ class Daemon:
         wakes += follow_ups
         utc = [at.astimezone(UTC) for at in wakes if at is not None]
         return min(at for at in utc if at > now)
+
+    def _is_held(self, seen: Activity) -> bool:
+        """Ask the quiet signals, only when the policy's decision at this look depends on them."""
+        reason = None
+        if self._quiet is not None and self.policy.needs_quiet(seen):
+            reason = self._quiet.read(seen.now)
+        if reason is None:
+            if self.held is not None:
+                log.info("prompts no longer held (%s ended)", self.held[0])
+            self.held = None
+        elif self.held is None or self.held[0] != reason:
+            log.info("holding prompts: %s", reason)
+            self.held = (reason, self.held[1] if self.held else seen.now)
+        return reason is not None
+
+    def _withdraw_stale(self, now: datetime) -> None:
+        """Close a reminder still on screen once its kind's interval has passed: it is stale."""
+        if self._showing is None:
+            return
+        kind, shown = self._showing
+        rule = next((r for r in self.policy.rules if r.kind == kind), None)
+        grace = self.policy.settings.timing.fixed_grace.total_seconds()
+        interval = (rule.every if rule is not None else 0.0) or grace
+        if (now - shown).total_seconds() < interval:
+            return
+        self._showing = None
+        try:
+            withdraw(self._notifier)
+        except Exception as exc:  # closing is a courtesy; never worth a crash
+            log.info("could not close the stale %s notice: %s", kind, exc)
+
+    def _renew_quiet(self, old: dict[str, object], new: dict[str, object]) -> None:
+        """Build the quiet signals again when the reload changed ``[quiet]``."""
+        if self._quiet_for is None or all(
+            old.get(k) == v for k, v in new.items() if k.startswith("quiet.")
+        ):
+            return
+        if self._quiet is not None:
+            with suppress(Exception):
+                self._quiet.close()
+        self._quiet, self.held = self._quiet_for(self.policy.settings), None
 
     def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
         if kind == BREAK and outcome in ANSWERED:
@@ -236,8 +296,12 @@ class Daemon:
         asleep: float,
         *,
         paused: bool,
+        held: bool = False,
     ) -> None:
-        """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle."""
+        """Today's active time and sitting stretch: a stretch ends after ``away_after`` idle.
+
+        Held (a call, a film), silence is sitting at the desk: it counts, and for the report.
+        """
         if now.date() != self.tally.day:
             self._record_active(force=True)
             self.tally = Tally(now.date())
@@ -245,13 +309,14 @@ class Daemon:
             self._record_active()
             return
         away = self.policy.settings.timing.away_after.total_seconds()
-        if locked or max(asleep, reading.idle or 0.0) >= away:
+        if not held and (locked or max(asleep, reading.idle or 0.0) >= away):
             self.tally.sitting = 0.0
         elif reading.idle is None and reading.idle_pending:
             pass  # present or not is unknown for now: neither count nor end the stretch
         else:
             self.tally.add(elapsed - asleep)
             self._unrecorded += elapsed - asleep
+            self._unrecorded_held += (elapsed - asleep) * held
         self._record_active()
 
     def _record_active(self, *, force: bool = False) -> None:
@@ -262,8 +327,9 @@ class Daemon:
         if self.tally.day == date.min:  # before the first tick: no day to record yet
             return
         if self.recorder is not None and (self._unrecorded or force):
-            self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest)
-        self._unrecorded = 0.0
+            held = min(self._unrecorded_held, self._unrecorded)
+            self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest, held)
+        self._unrecorded = self._unrecorded_held = 0.0
 
     def request_reload(self) -> None:
         if self._reloader is not None:
@@ -316,6 +382,7 @@ class Daemon:
         log.info(
             "configuration reloaded%s", "".join(f"\n  {c}" for c in changed) or " (nothing changed)"
         )
+        self._renew_quiet(old, new)
         for line in outcome.overruled:
             log.warning("%s", line)
         return f"configuration reloaded: {'; '.join(changed) or 'nothing changed'}"
@@ -352,9 +419,14 @@ class Daemon:
     def _follow_up(self, now: datetime) -> list[datetime]:
         """A heads-up before a break, or the one ask again after it; when to look next."""
         warn, warn_at = self._heads_up.check(self.policy, now)
+        again, again_at = self._ask_again.check(self.policy, now)
+        if (warn or again) and self._quiet is not None and (why := self._quiet.read(now)):
+            # The policy asked no signal at this look (no prompt fell due), so ask now: during a
+            # call or Do Not Disturb a follow-up is dropped, never owed for later.
+            log.info("no follow-up now: %s", why)
+            warn = again = False
         if warn:
             self._announce(heads_up_notice(self._composer.settings, now))
-        again, again_at = self._ask_again.check(self.policy, now)
         if again:
             notice = self._with_answers(again_notice(self._composer.settings, now))
             if not self._on_screen(notice, now):
@@ -425,7 +497,7 @@ class Daemon:
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
         if notice.kind not in ABOUT_ITSELF:
-            self.last_shown = (notice.kind, now)
+            self.last_shown = self._showing = (notice.kind, now)
             self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
 
     def _delivery_failed(self, error: str, now: datetime) -> None:

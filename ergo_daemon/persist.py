@@ -19,7 +19,14 @@ from ergo_daemon.policy import PolicyState
 log = logging.getLogger(__name__)
 
 VERSION = 1
-_TIMES = ("last_seen", "locked_since", "paused_until", "last_working")
+_TIMES = (
+    "last_seen",
+    "locked_since",
+    "paused_until",
+    "last_working",
+    "held_since",
+    "passive_until",
+)
 
 
 @dataclass

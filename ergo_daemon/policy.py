@@ -7,7 +7,7 @@ tests all drive the same code by handing it observations.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from ergo_daemon.settings.models import WEEKDAYS, ActiveReminder, Settings
 from ergo_daemon.workhours import Calendar, local_instant
 
 Trigger = Literal["active", "clock", "fixed", "on_return"]
-Status = Literal["active", "away", "locked", "outside-hours", "paused", "idle-unknown"]
+Status = Literal["active", "away", "held", "locked", "outside-hours", "paused", "idle-unknown"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Activity:
     asleep: float = 0.0
     elapsed: float | None = None  # real seconds since the last look; defaults to the wall-clock gap
     idle_pending: bool = False  # idle is None only for now: its source is starting or retried
+    held: bool = False  # present but passive: a call, a film, Do Not Disturb (see ``quiet``)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Prompt:
     at: datetime
     merged: tuple[str, ...] = ()
     catch_up: bool = False
+    after_hold: bool = False  # the one prompt shown when a hold ended
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Decision:
     wake_at: datetime | None
     look_at: datetime
     natural_breaks: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()  # kinds that fell due at this look and wait for the hold to end
 
 
 @dataclass
@@ -80,6 +83,10 @@ class PolicyState:
     last_working: datetime | None = None  # the last look in working hours, pauses aside
     paused_until: datetime | None = None
     snoozes: dict[str, int] = field(default_factory=dict)  # local date -> snoozes that day
+    held_since: datetime | None = None  # present but passive since then: prompts wait
+    hold_spent: bool = False  # the hold outlasted quiet.max_hold: it no longer holds anything
+    passive_until: datetime | None = None  # silence before this was a hold, never a break
+    held_kinds: list[str] = field(default_factory=list)  # fell due while held, not yet shown
 
 
 LEAST_WAIT = 0.001  # seconds
@@ -130,6 +137,7 @@ class Policy:
         self._return_after = settings.posture.after_away.total_seconds()
         self._posture_every = settings.posture.with_every_nth_stretch * settings.posture.enabled
         self._look_every = settings.timing.sample_every.total_seconds()
+        self._max_hold = settings.quiet.max_hold.total_seconds()
         # The lengths of a stretch without input at which something changes: a natural break,
         # away, and back from an absence long enough for a posture check.
         lengths = {r.size for r in self.rules if r.trigger == "active"} | {self._away_after}
@@ -166,11 +174,17 @@ class Policy:
         # again after it stopped): hold every timer, neither counting nor resetting, and show
         # nothing until it tells. Counting clock time instead would prompt someone who may have
         # just stepped away; holding makes a reminder late by about as long as idle was unknown.
-        held = seen.idle is None and seen.idle_pending and not seen.locked
-        ongoing = state.inactive if held else self._ongoing_inactivity(seen, elapsed)
+        unknown = seen.idle is None and seen.idle_pending and not seen.locked
+        holding = self._holding(seen, now)
+        if unknown:
+            ongoing = state.inactive
+        else:
+            ongoing = self._ongoing_inactivity(seen, elapsed)
+            # Held, the person is there: the silence is a call or a film, so it counts as work.
+            ongoing = 0.0 if holding else self._since_passive(ongoing, seen, now)
         finished = asleep + state.inactive if asleep else 0.0
-        awake = 0.0 if held else elapsed - asleep
-        natural = self._account(awake, 0.0 if held else ongoing, finished, locked=seen.locked)
+        awake = 0.0 if unknown else elapsed - asleep
+        natural = self._account(awake, 0.0 if unknown else ongoing, finished, locked=seen.locked)
         state.inactive = ongoing
 
         working = self.calendar.is_working(now)
@@ -181,8 +195,8 @@ class Policy:
             state.counted["hydration"] = counted
             state.last_working = now
 
-        present = not held and not seen.locked and ongoing < self._away_after
-        if not held:
+        present = not unknown and not seen.locked and ongoing < self._away_after
+        if not unknown:
             state.absence = max(state.absence, ongoing, finished)
         returned = present and state.absence >= self._away_after
         if present:
@@ -193,13 +207,84 @@ class Policy:
         look_at = self._look_at(now)
         if not working:
             return Decision("outside-hours", None, self.calendar.next_start(now), look_at, natural)
-        if held:
+        if unknown:
             return Decision("idle-unknown", None, None, look_at, natural)
         if not present:
+            state.held_kinds = []  # an absence resets what waited; nothing is owed on return
             status: Status = "locked" if seen.locked else "away"
             return Decision(status, None, None, look_at, natural)
+        if holding:
+            return Decision("held", None, None, look_at, natural, self._newly_held(now))
         prompt = self._prompt(now, catch_up=returned)
+        if prompt is not None and state.held_kinds:
+            prompt = replace(prompt, after_hold=True)
+            state.held_kinds = []
         return Decision("active", prompt, self._next_wake(now), look_at, natural)
+
+    # -- present but passive ------------------------------------------------------------------
+
+    def needs_quiet(self, seen: Activity) -> bool:
+        """Whether ``observe(seen)`` may depend on ``seen.held``: read the quiet signals only then.
+
+        That is while a hold lasts, when a silence reaches its first break length, on the
+        return from one, and when a prompt falls due before the next look.
+        """
+        state, now = self.state, seen.now.astimezone(UTC)
+        if state.held_since is not None:
+            return True
+        if seen.locked or self.is_paused(now):
+            return False
+        idle, before, first = seen.idle or 0.0, state.inactive, self._thresholds[0]
+        since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
+        touched = idle + 1.0 < before + since  # input since the last look, even if idle again
+        if max(before, seen.asleep) >= first and touched:
+            return True  # back from a silence or a sleep: a posture check or a catch-up may show
+        if any((0.0 if touched else before) < length <= idle for length in self._thresholds):
+            # A silence reaches a length at which a break would be credited or the person
+            # counted away: whether it is a call, a film or a muted desktop decides it. Asked
+            # once per length, not at every look of a long silence.
+            return True
+        if idle >= self._away_after or not self.calendar.is_working(now):
+            return False  # nothing shows now, and what the silence means is settled
+        # The timers have not counted the time since the last look yet: look that far ahead.
+        since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
+        soon = now + timedelta(seconds=max(self._look_every, since, seen.elapsed or 0.0))
+        return any(d <= soon for r in self.rules if (d := self.due_at(r, now)) is not None)
+
+    def _holding(self, seen: Activity, now: datetime) -> bool:
+        """Whether prompts wait at this look; a hold ends with its signal, a lock or max_hold."""
+        state = self.state
+        if not seen.held or seen.locked:
+            if state.held_since is not None and not state.hold_spent:
+                state.passive_until = now
+            state.held_since, state.hold_spent = None, False
+            return False
+        if state.held_since is None:
+            state.held_since = now
+        if state.hold_spent:
+            return False
+        if (now - state.held_since).total_seconds() >= self._max_hold:
+            # A stuck signal must never silence the daemon for a day.
+            state.hold_spent, state.passive_until = True, now
+            return False
+        return True
+
+    def _since_passive(self, ongoing: float, seen: Activity, now: datetime) -> float:
+        """Silence counted only from the end of the last hold, until the next input."""
+        if self.state.passive_until is None:
+            return ongoing
+        since = max(0.0, (now - self.state.passive_until).total_seconds())
+        if (seen.idle or 0.0) < since and not seen.locked:
+            self.state.passive_until = None  # input since the hold ended: idle is true again
+            return ongoing
+        return min(ongoing, since)
+
+    def _newly_held(self, now: datetime) -> tuple[str, ...]:
+        """The kinds that fell due since the last look of this hold (each reported once)."""
+        due = [r.kind for r in self.rules if (d := self.due_at(r, now)) is not None and d <= now]
+        new = tuple(k for k in due if k not in self.state.held_kinds)
+        self.state.held_kinds.extend(new)
+        return new
 
     # -- commands from the person -------------------------------------------------------------
 

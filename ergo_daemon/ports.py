@@ -64,8 +64,28 @@ class ActivitySource(Protocol):
     def close(self) -> None: ...
 
 
+class QuietSignal(Protocol):
+    """Says why prompts should wait now (``"camera in use"``), or None when nothing holds them.
+
+    Read only at a decision point (a prompt falls due, silence would become a break), never
+    polled. ``read`` raises QuietError (or anything) when it cannot tell; ``close`` releases
+    connections.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def read(self, now: datetime) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
+class QuietError(Exception):
+    """A quiet signal cannot be read here (no server, no program, no permission)."""
+
+
 Outcome = Literal[
-    "shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed", "repeated"
+    "shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed", "repeated", "held"
 ]
 
 
@@ -79,6 +99,6 @@ class Recorder(Protocol):
         self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()
     ) -> None: ...
 
-    def active(self, day: date, seconds: float, sitting: float) -> None: ...
+    def active(self, day: date, seconds: float, sitting: float, held: float = 0.0) -> None: ...
 
     def close(self) -> None: ...

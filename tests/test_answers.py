@@ -135,7 +135,7 @@ class Stats:
     def prompt(self, at: datetime, kind: str, outcome: str, merged: Sequence[str] = ()) -> None:
         self.events.append((kind, outcome, tuple(merged)))
 
-    def active(self, day: date, seconds: float, sitting: float) -> None:
+    def active(self, day: date, seconds: float, sitting: float, held: float = 0.0) -> None:
         pass
 
     def close(self) -> None:

@@ -275,7 +275,7 @@ class Stats:
     def prompt(self, at: datetime, kind: str, outcome: str, merged: object = ()) -> None:
         self.prompts.append((kind, outcome))
 
-    def active(self, day: object, seconds: float, sitting: float) -> None:
+    def active(self, day: object, seconds: float, sitting: float, held: float = 0.0) -> None:
         pass
 
     def close(self) -> None:

@@ -48,6 +48,7 @@ def _doctor(args: argparse.Namespace) -> int:
         _autostart(),
         _config(),
         _daemon(),
+        *_quiet(),
     ]
     if args.json:
         print(json.dumps([asdict(f) for f in findings], indent=2))
@@ -199,3 +200,37 @@ def _daemon() -> Finding:
         detail = f"{running}; but it runs on {settings['detail']}, because of: {first}"
         return Finding("daemon", "control", False, detail, "ergo-daemon config validate FILE")
     return Finding("daemon", "control", True, running)
+
+
+def _quiet() -> list[Finding]:
+    """Each sign of a call, a film or Do Not Disturb: probed now, or why it is not used."""
+    from ergo_daemon import backends
+    from ergo_daemon.app import local_zone
+    from ergo_daemon.settings.layers import ConfigError
+    from ergo_daemon.settings.load import load_settings
+    from ergo_daemon.settings.models import Settings
+
+    try:
+        settings = load_settings(environ=os.environ, stores=backends.organisation_stores()).settings
+    except ConfigError:  # the config finding says what is wrong; probe with the defaults
+        settings = Settings.model_validate({})
+    now = datetime.now(UTC)
+    findings: list[Finding] = []
+    for candidate in backends.quiet_candidates(settings.quiet, local_zone(settings), os.environ):
+        if not candidate.enabled:
+            detail = "none set" if candidate.key in ("windows", "apps") else "off in [quiet]"
+            findings.append(Finding("quiet", candidate.name, True, f"{detail} ({candidate.key})"))
+            continue
+        try:
+            signal = candidate.build()
+            try:
+                reason = signal.read(now)
+            finally:
+                signal.close()
+        except Exception as exc:  # a signal that does not work here is a finding
+            fix = candidate.fix or f"or turn it off: quiet.{candidate.key} = false"
+            findings.append(Finding("quiet", candidate.name, False, str(exc), fix))
+            continue
+        detail = f"holding prompts now: {reason}" if reason else "works; not holding prompts now"
+        findings.append(Finding("quiet", candidate.name, True, detail))
+    return findings

@@ -148,6 +148,9 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
     paused = policy.state.paused_until if policy.is_paused(now) else None
     plan = {} if paused == UNTIL_RESUMED else policy.upcoming(max(now, paused or now))
     state = f"paused {_until(paused, now)}" if paused else (daemon.status or "starting")
+    held = _held(daemon, now)
+    if held is not None and not paused:
+        state = f"held: {held['reason']} since {held['since_local']}"
     line = f"{state}; {format_duration(timedelta(seconds=round(tally.active)))} active today"
     if plan:
         line += "; next " + ", ".join(
@@ -166,6 +169,7 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
         "snoozes_left": policy.snoozes_left(now),
         "activity": daemon.activity.name,
         "statistics_problem": problem,
+        "held": held and {"reason": held["reason"], "since": held["since"]},
     }
     if problem:
         line += f" (statistics not recorded: {problem})"
@@ -179,6 +183,16 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
         first = in_use.problem.splitlines()[0]
         line += f"\nsettings: running on {in_use.detail}, because of a configuration error: {first}"
     return line, data
+
+
+def _held(daemon: Daemon, now: datetime) -> dict[str, str] | None:
+    """Why prompts wait now (``held: camera in use since 10:02``), if they do."""
+    if daemon.status != "held" or daemon.held is None:
+        return None
+    reason, since = daemon.held
+    local = since.astimezone(now.tzinfo)
+    when = f"{local:%H:%M}" if local.date() == now.date() else f"{local:%a %H:%M}"
+    return {"reason": reason, "since": _iso(since) or "", "since_local": when}
 
 
 def _pause_end(daemon: Daemon, request: m.Pause, now: datetime) -> datetime:

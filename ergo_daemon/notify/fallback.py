@@ -68,6 +68,17 @@ class FallbackNotifier:
             log.info("notifications: %s works again", self._primary.name)
             self._down = None
 
+    def withdraw(self) -> None:
+        if self._down is None:
+            withdraw(self._primary)
+
+
+def withdraw(notifier: Notifier) -> None:
+    """Close ``notifier``'s reminder still on screen, where it can (others let it expire)."""
+    close = getattr(notifier, "withdraw", None)
+    if close is not None:
+        close()
+
 
 def buttons(notifier: Notifier) -> bool:
     """Whether ``notifier``'s notices carry buttons here (else they say the command to type)."""

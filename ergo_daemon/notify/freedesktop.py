@@ -43,6 +43,9 @@ class FreedesktopNotifier:
         self._chime = chime  # plays the sound where the server does not
         self._connection: Link | None = None
         self._answers = NoticeAnswers()
+        # Our notices still on screen, by slot: each new one replaces its slot's last (no
+        # pile-up of stale reminders), and a reminder can be closed once it is stale.
+        self._ids: dict[str, int] = {}
 
     def listen(self, handler: Callable[[answers.Answer], None]) -> None:
         """Call ``handler`` (on the bus thread) for each button pressed or notice dismissed."""
@@ -89,12 +92,13 @@ class FreedesktopNotifier:
             hints["sound-name"] = ("s", notice.sound)
         if notice.image and {"icon-static", "icon-multi"} & can:
             hints["image-path"] = ("s", Path(notice.image).as_uri())
+        slot = _slot(notice)
         (notification_id,) = self._call(
             "Notify",
             "susssasa{sv}i",
             (
                 APP_NAME,
-                0,
+                self._ids.get(slot, 0),
                 "",
                 clamp(notice.title, MAX_TITLE),
                 message,
@@ -103,6 +107,7 @@ class FreedesktopNotifier:
                 display_seconds(notice) * 1000,
             ),
         )
+        self._ids[slot] = notification_id
         if notice.actions:
             self._answers.shown(notification_id, notice)
         if notice.sound and "sound" not in can and self._chime is not None:
@@ -115,6 +120,11 @@ class FreedesktopNotifier:
         if "actions" in can:
             return answers.button_list(notice), notice.message
         return [], answers.with_hint(notice, MAX_MESSAGE)
+
+    def withdraw(self) -> None:
+        """Close the reminder still on screen, if any (``CloseNotification``)."""
+        if (shown := self._ids.pop(REMINDER, None)) is not None:
+            self._call("CloseNotification", "u", (shown,))
 
     def _call(self, method: str, signature: str, body: tuple[Any, ...]) -> tuple[Any, ...]:
         from jeepney import DBusAddress, new_method_call
@@ -155,6 +165,7 @@ class FreedesktopNotifier:
         return connection
 
     def close(self) -> None:
+        self._ids.clear()  # ids belong to the server we were connected to
         if self._connection is not None:
             try:
                 self._connection.close()
@@ -179,3 +190,11 @@ def _refusal(name: str, said: str) -> str:
 def escape_markup(text: str) -> str:
     """Plain text as notification markup: ``"5 < 6 & 7"`` -> ``"5 &lt; 6 &amp; 7"``."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+REMINDER = "reminder"
+
+
+def _slot(notice: Notice) -> str:
+    """Reminders replace reminders; each kind of notice about ergo-daemon itself has its own."""
+    return notice.kind if notice.kind in ("config", "info") else REMINDER

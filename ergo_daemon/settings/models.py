@@ -372,6 +372,39 @@ class Content(Strict):
     rest: list[str] = []
 
 
+class QuietWindow(Strict):
+    """A time when prompts wait, e.g. a daily stand-up: ``days = "mon-fri"``, ``hours``."""
+
+    days: Days = Field(default=list(WEEKDAYS[:5]), min_length=1)
+    hours: Annotated[list[DayRange], BeforeValidator(_to_list)] = Field(min_length=1)
+
+
+class Quiet(Strict):
+    """When the person is there but busy (a call, a film): prompts wait, no break is counted."""
+
+    camera: bool = Field(default=True, description="hold prompts while a camera is in use")
+    microphone: bool = Field(default=True, description="hold while a microphone records")
+    fullscreen: bool = Field(default=True, description="hold while a window is fullscreen")
+    do_not_disturb: bool = Field(default=True, description="hold while the desktop is muted")
+    inhibitors: bool = Field(
+        default=True, description="hold while a player or call keeps the screen awake"
+    )
+    max_hold: Duration = Field(
+        default=timedelta(hours=3), description="a hold this long ends by itself"
+    )
+    windows: list[QuietWindow] = []
+    apps: Annotated[list[str], BeforeValidator(_to_list)] = Field(
+        default=[], description="program names that hold prompts while they run"
+    )
+
+    @field_validator("max_hold")
+    @classmethod
+    def _some_hold(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= timedelta(hours=24):
+            raise ValueError("'max_hold' must be between 1m and 24h")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything the daemon can be told; each table is one ``[section]`` of config.toml.
 
@@ -424,6 +457,7 @@ class Settings(BaseSettings):
     sound: Sound = Sound()
     custom: list[CustomReminder] = []
     content: Content = Content()
+    quiet: Quiet = Quiet()
 
     @field_validator("custom", mode="after")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from ergo_daemon.stats.store import Outcome, StatsStore, default_path
+from ergo_daemon.ports import Outcome
+from ergo_daemon.stats.store import StatsStore, default_path
 
 __all__ = ["Outcome", "StatsStore", "default_path"]

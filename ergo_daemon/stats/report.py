@@ -40,6 +40,7 @@ class DayActivity:
     day: date
     active_seconds: float
     longest_sitting_seconds: float
+    held_seconds: float = 0.0  # in a call, a film or Do Not Disturb: prompts held
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class DayRow:
     eye_rests: Tally = Tally()
     stretches: Tally = Tally()
     glasses: int = 0
+    held_seconds: float = 0.0  # time in calls, films and Do Not Disturb
+    held: int = 0  # prompts that fell due while held
+    shown_after_hold: int = 0  # the prompts shown when a hold ended
 
     @property
     def recorded(self) -> bool:
@@ -100,7 +104,16 @@ def summarise(
     taken: dict[tuple[date, str], int] = defaultdict(int)
     prompted: dict[tuple[date, str], int] = defaultdict(int)
     glasses: dict[date, int] = defaultdict(int)
+    held: dict[date, int] = defaultdict(int)
+    after_hold: dict[date, int] = defaultdict(int)
+    holding: set[date] = set()  # days whose latest held prompt has not been shown yet
     for event in prompts:
+        if event.outcome == "held":
+            held[event.day] += 1
+            holding.add(event.day)
+        elif event.outcome == "shown" and event.day in holding:
+            after_hold[event.day] += 1
+            holding.discard(event.day)
         covered = (event.kind, *event.merged)
         if event.outcome == "shown":
             for kind in covered:
@@ -126,6 +139,9 @@ def summarise(
                 eye_rests=Tally(taken.get((day, "eyes"), 0), prompted.get((day, "eyes"), 0)),
                 stretches=Tally(taken.get((day, "stretch"), 0), prompted.get((day, "stretch"), 0)),
                 glasses=glasses.get(day, 0),
+                held_seconds=seen.held_seconds if seen else 0.0,
+                held=held.get(day, 0),
+                shown_after_hold=after_hold.get(day, 0),
             )
         )
     return tuple(rows)
@@ -201,11 +217,14 @@ def read_activity(
 ) -> list[DayActivity]:
     """Stored days of activity, oldest first, optionally only from ``first`` to ``last``."""
     rows = conn.execute(
-        "SELECT day, active_seconds, longest_sitting_seconds FROM days"
+        "SELECT day, active_seconds, longest_sitting_seconds, held_seconds FROM days"
         " WHERE day BETWEEN ? AND ? ORDER BY day",
         _bounds(first, last),
     )
-    return [DayActivity(date.fromisoformat(day), active, sitting) for day, active, sitting in rows]
+    return [
+        DayActivity(date.fromisoformat(day), active, sitting, held)
+        for day, active, sitting, held in rows
+    ]
 
 
 def _bounds(first: date | None, last: date | None) -> tuple[str, str]:

@@ -10,17 +10,17 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, get_args
+
+from ergo_daemon.ports import Outcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
-# "repeated": an unanswered break asked once more (not counted as prompted again).
-Outcome = Literal[
-    "shown", "done", "snoozed", "skipped", "natural", "failed", "dismissed", "repeated"
-]
+# "repeated": an unanswered break asked once more (not counted as prompted again); "held": a
+# prompt that waited for a call, a film or Do Not Disturb to end.
 OUTCOMES: frozenset[str] = frozenset(get_args(Outcome))
 FILE_NAME = "stats.sqlite3"
 BROKEN_INFIX = ".broken-"
@@ -45,12 +45,14 @@ MIGRATIONS: tuple[str, ...] = (
         longest_sitting_seconds REAL NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     """,
+    # Time the person was at the desk but busy (a call, a film, Do Not Disturb): prompts held.
+    "ALTER TABLE days ADD COLUMN held_seconds REAL NOT NULL DEFAULT 0;",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every column the code reads or writes; a file at SCHEMA_VERSION without them is broken.
 _SHAPE = (
     "SELECT id, at, day, kind, outcome, merged FROM prompts LIMIT 0",
-    "SELECT day, active_seconds, longest_sitting_seconds FROM days LIMIT 0",
+    "SELECT day, active_seconds, longest_sitting_seconds, held_seconds FROM days LIMIT 0",
 )
 # Primary result codes that mean "this file is not a usable database", as opposed to
 # locked, read-only, full or missing, which pass and must not cost the person their data.
@@ -119,15 +121,18 @@ class StatsStore:
             (stamp, at.date().isoformat(), kind, outcome, " ".join(merged)),
         )
 
-    def active(self, day: date, seconds: float, sitting: float) -> None:
-        """Add ``seconds`` active to ``day``, and keep its longest unbroken ``sitting`` stretch."""
+    def active(self, day: date, seconds: float, sitting: float, held: float = 0.0) -> None:
+        """Add ``seconds`` active (``held`` of them with prompts held) to ``day``, and keep its
+        longest unbroken ``sitting`` stretch."""
         self._write(
-            "INSERT INTO days (day, active_seconds, longest_sitting_seconds) VALUES (?, ?, ?)"
+            "INSERT INTO days (day, active_seconds, longest_sitting_seconds, held_seconds)"
+            " VALUES (?, ?, ?, ?)"
             " ON CONFLICT (day) DO UPDATE SET"
             " active_seconds = active_seconds + excluded.active_seconds,"
             " longest_sitting_seconds ="
-            " max(longest_sitting_seconds, excluded.longest_sitting_seconds)",
-            (day.isoformat(), _seconds(seconds), _seconds(sitting)),
+            " max(longest_sitting_seconds, excluded.longest_sitting_seconds),"
+            " held_seconds = held_seconds + excluded.held_seconds",
+            (day.isoformat(), _seconds(seconds), _seconds(sitting), _seconds(held)),
         )
 
     def close(self) -> None:

@@ -43,9 +43,20 @@ def render(report: Report, *, glyphs: Glyphs = UNICODE) -> str:
     days = len(report.rows)
     lines = [f"Statistics from {period} ({days} day{'s' if days != 1 else ''})", ""]
     lines += table(report.rows)
+    lines += held_line(report.rows)
     lines += ["", *active_chart(report.rows, glyphs)]
     lines += ["", *breaks_chart(report.rows, glyphs)]
     return "\n".join(lines) + "\n"
+
+
+def held_line(rows: tuple[DayRow, ...]) -> list[str]:
+    """Time in calls, films and Do Not Disturb, and what became of the prompts held then."""
+    seconds = sum(r.held_seconds for r in rows)
+    held, shown = sum(r.held for r in rows), sum(r.shown_after_hold for r in rows)
+    if not seconds and not held:
+        return []
+    line = f"In calls, films or Do Not Disturb: {_duration(seconds)}"
+    return ["", f"{line}; {held} prompts held, {shown} shown when it ended"]
 
 
 def table(rows: tuple[DayRow, ...]) -> list[str]:

@@ -51,7 +51,7 @@ def test_apps_from_an_environment_variable() -> None:
         ('[quiet]\nmax_hold = "10s"\n', r"config.toml:2: .*'max_hold' must be between 1m and 24h"),
         ('[quiet]\nmicrophone = "sometimes"\n', r"quiet.microphone = 'sometimes'"),
         ("[quiet]\ncamra = false\n", r"unknown key 'quiet.camra'; did you mean 'camera'"),
-        ('[[quiet.windows]]\nhours = ["10:00-09:00"]\n', r"ends before it starts"),
+        ('[[quiet.windows]]\nhours = ["10:00-10:00"]\n', r"starts and ends at once"),
     ],
 )
 def test_bad_quiet_values_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:

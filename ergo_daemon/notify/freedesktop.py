@@ -66,7 +66,7 @@ class FreedesktopNotifier:
         # (notices are minutes apart, and it costs one local call).
         try:
             return self.capabilities()
-        except BackendGone:
+        except (BackendGone, NoReply):  # a hung server would make Notify wait as long again
             raise
         except DeliveryError as exc:
             if self._connection is None:  # the connection broke: Notify would fail too
@@ -140,7 +140,7 @@ class FreedesktopNotifier:
             return connection.call(message, timeout=REPLY_TIMEOUT)
         except CallFailed as exc:
             if exc.error_name is None:
-                raise DeliveryError(f"notification server: {exc}") from exc
+                raise NoReply(f"notification server: {exc}") from exc
             said = str(exc).removeprefix(exc.error_name).removeprefix(": ")
             raise DeliveryError(_refusal(exc.error_name, said)) from exc
         except ActivityError as exc:
@@ -171,6 +171,10 @@ class FreedesktopNotifier:
                 self._connection.close()
             finally:
                 self._connection = None
+
+
+class NoReply(DeliveryError):
+    """The notification server did not answer in time (it hangs, or is stopped)."""
 
 
 # D-Bus errors that mean nobody on the session bus shows notifications.

@@ -474,6 +474,11 @@ class Daemon:
         slot = _slot(notice)
         if not retrying and (stale := self._retries.pop(slot, None)) is not None:
             log.info("not retrying %r: a newer notice replaces it", stale[0].title)
+        if slot != REMINDER and self._quiet is not None and (why := self._quiet.read(now)):
+            # Do Not Disturb, a call or a film: a notice about ergo-daemon itself waits too.
+            log.info("holding %r until it ends: %s", notice.title, why)
+            self._retries[slot] = (notice, now + self._retry_after)
+            return
         try:
             self._notifier.send(notice)
         except Exception as exc:  # a notification is never worth a crash

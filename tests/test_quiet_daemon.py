@@ -170,3 +170,18 @@ def test_a_passive_call_is_active_sitting_time_and_recorded_as_held() -> None:
     assert daemon.tally.sitting >= 34 * 60, "the call was counted as time away"
     daemon.close()
     assert 29 * 60 <= stats.held_seconds <= 31 * 60
+
+
+def test_a_configuration_error_waits_for_do_not_disturb_to_end() -> None:
+    from ergo_daemon.fallback import InUse
+
+    screen, call, clock, stats = Screen(), Call(), Clock(), Stats()
+    daemon = _daemon(screen, call, clock, stats)
+    call.reason = "Do Not Disturb is on"
+    problem = InUse("last good", "the last good settings", "config.toml:3: eyes.every = 'x'")
+    daemon.config_failed(problem, daemon.now())
+    _run(daemon, clock, 5)
+    assert screen.shown == [], "nothing at all while the desktop is muted"
+    call.reason = None
+    _run(daemon, clock, 1.5)
+    assert [n.kind for n in screen.shown] == ["config"], "shown once, after it ended"

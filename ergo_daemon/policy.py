@@ -239,10 +239,11 @@ class Policy:
         touched = idle + 1.0 < before + since  # input since the last look, even if idle again
         if max(before, seen.asleep) >= first and touched:
             return True  # back from a silence or a sleep: a posture check or a catch-up may show
-        if any((0.0 if touched else before) < length <= idle for length in self._thresholds):
-            # A silence reaches a length at which a break would be credited or the person
-            # counted away: whether it is a call, a film or a muted desktop decides it. Asked
-            # once per length, not at every look of a long silence.
+        resumed = state.paused_until is not None  # the first look after a pause ended
+        if (before < first or touched or resumed) and idle >= first:
+            # A silence reaches its first break length, or is first seen after a pause. Asked
+            # once per silence: a call, a film or a muted desktop starts with a click, so its
+            # later lengths need no new answer (each ask costs a few context switches).
             return True
         if idle >= self._away_after or not self.calendar.is_working(now):
             return False  # nothing shows now, and what the silence means is settled

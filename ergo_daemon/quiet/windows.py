@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ergo_daemon.ports import QuietError
+from ergo_daemon.winreg_tree import registry_tree
 
 CONSENT_STORE = r"Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore"
 NOTIFICATION_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Notifications\Settings"
@@ -40,20 +41,7 @@ class WindowsUserRegistry:
         except OSError:
             return None
         with key:
-            return _walk(winreg, key)
-
-
-def _walk(winreg: Any, key: Any) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    subkeys, values, _ = winreg.QueryInfoKey(key)
-    for index in range(values):
-        name, data, _kind = winreg.EnumValue(key, index)
-        tree[name] = data
-    for index in range(subkeys):
-        name = winreg.EnumKey(key, index)
-        with winreg.OpenKey(key, name) as child:
-            tree[name] = _walk(winreg, child)
-    return tree
+            return registry_tree(winreg, key)
 
 
 class ConsentInUse:

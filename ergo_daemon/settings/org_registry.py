@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from ergo_daemon.settings.organisation import Place
 from ergo_daemon.settings.sources import Layer
+from ergo_daemon.winreg_tree import registry_tree
 
 POLICY_KEY = r"SOFTWARE\Policies\ergo-daemon"
 RECOMMENDED = "Recommended"
@@ -34,19 +35,7 @@ class WindowsRegistry:
         except OSError:
             return None
         with key:
-            return self._walk(winreg, key, path)
-
-    def _walk(self, winreg: Any, key: Any, path: str) -> dict[str, Any]:
-        tree: dict[str, Any] = {}
-        subkeys, values, _ = winreg.QueryInfoKey(key)
-        for index in range(values):
-            name, data, _kind = winreg.EnumValue(key, index)
-            tree[name] = data
-        for index in range(subkeys):
-            name = winreg.EnumKey(key, index)
-            with winreg.OpenKey(key, name) as child:
-                tree[name] = self._walk(winreg, child, f"{path}\\{name}")
-        return tree
+            return registry_tree(winreg, key)
 
 
 def program_data() -> Path:

@@ -173,8 +173,10 @@ class UserFileSource(Layered, TomlConfigSettingsSource):
         super().__init__(settings_cls, toml_file=path)
         self.__name__ = self.layer.origin
 
-    def _read_file(self, file_path: Path) -> dict[str, Any]:
-        self.layer = read_toml(file_path, origin=self.layer.origin)
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        # Any: pydantic-settings types it Path in 2.14 and Path | Traversable from 2.16; this
+        # source is only ever given the Path it was made with.
+        self.layer = read_toml(Path(file_path), origin=self.layer.origin)
         return dict(self.layer.data)
 
     def __call__(self) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from ergo_daemon.settings.errors import ConfigError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 log = logging.getLogger("ergo_daemon")
 

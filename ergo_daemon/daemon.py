@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ergo_daemon import persist
 from ergo_daemon.clock import Instant, gap, read_clocks
-from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
@@ -24,7 +24,15 @@ from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.notify.fallback import withdraw
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
-from ergo_daemon.ports import ActivitySource, Notifier, Outcome, QuietSignal, Reading, Recorder
+from ergo_daemon.ports import (
+    ActivitySource,
+    Notice,
+    Notifier,
+    Outcome,
+    QuietSignal,
+    Reading,
+    Recorder,
+)
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, flatten
 from ergo_daemon.settings.models import Settings

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ergo_daemon.content.compose import Notice
 from ergo_daemon.durations import humanize
+from ergo_daemon.ports import Notice
 
 if TYPE_CHECKING:
     from ergo_daemon.policy import Policy, Rule

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import date, datetime
+    from datetime import date
 
-    from ergo_daemon.content.compose import Notice
+
+@dataclass(frozen=True)
+class Notice:
+    """What the person sees: one notification."""
+
+    kind: str
+    title: str
+    message: str
+    at: datetime
+    merged: tuple[str, ...] = ()
+    image: str | None = None  # a picture file for the lead item, where the server shows one
+    actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
+    sound: str | None = None  # a freedesktop sound name to play with it
+    labels: tuple[str, ...] = ()  # the buttons' words, if not the usual ones for ``actions``
+    follow_up: str = ""  # "heads-up" before a prompt, or "again" after an ignored one
 
 
 class DeliveryError(Exception):

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.policy import Activity, Decision, Policy, Prompt
+from ergo_daemon.ports import Notice
 from ergo_daemon.settings.models import Settings
 
 STEP = timedelta(seconds=60)

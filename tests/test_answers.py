@@ -13,10 +13,10 @@ from test_activity_dbus import eventually
 from test_notify import FakePlyer
 
 from ergo_daemon.activity.bus import Listener
-from ergo_daemon.content.compose import Notice
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.plyer_backend import PlyerNotifier
+from ergo_daemon.ports import Notice
 
 BREAK = Notice(
     "break",

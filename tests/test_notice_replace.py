@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from desktop import Desktop
 
-from ergo_daemon.content.compose import Notice
 from ergo_daemon.notify.fallback import FallbackNotifier, withdraw
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
+from ergo_daemon.ports import Notice
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -12,11 +12,10 @@ import pytest
 from desktop import Desktop
 
 from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Notice
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
 from ergo_daemon.notify.plyer_backend import PlyerNotifier
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import DeliveryError, Notice
 
 NOTICE = Notice("eyes", "Rest your eyes", "Look out of the window.", datetime.now(UTC))
 

@@ -24,14 +24,14 @@ import pytest
 from ergo_daemon import backends
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.notify import macos
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.macos import OsascriptNotifier, applescript_string, osascript_argv
 from ergo_daemon.notify.windows import BalloonNotifier, ToastNotifier
 from ergo_daemon.policy import Policy
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import DeliveryError, Notice
 from ergo_daemon.settings.models import Settings
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)

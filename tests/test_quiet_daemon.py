@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.clock import Instant
 from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.control.handler import _status
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy
-from ergo_daemon.ports import Outcome, Reading
+from ergo_daemon.ports import Notice, Outcome, Reading
 from ergo_daemon.settings.models import Settings
 
 SETTINGS = Settings.model_validate(

@@ -12,8 +12,8 @@ from test_daemon import FakeClock, Recorder, _daemon
 
 from ergo_daemon import screen
 from ergo_daemon.activity.null import UnknownActivity
-from ergo_daemon.content.compose import Notice
 from ergo_daemon.policy import Policy
+from ergo_daemon.ports import Notice
 from ergo_daemon.screen import BreakScreen
 from ergo_daemon.screen.window import remaining_text
 from ergo_daemon.settings.layers import ConfigError

@@ -40,10 +40,10 @@ from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.app import RETRY_AFTER
 from ergo_daemon.clock import Instant
 from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer, Notice
+from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy, PolicyState
-from ergo_daemon.ports import DeliveryError, Outcome, Reading
+from ergo_daemon.ports import DeliveryError, Notice, Outcome, Reading
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, Loaded
 from ergo_daemon.settings.models import WEEKDAYS, Settings

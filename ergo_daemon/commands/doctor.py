@@ -64,8 +64,8 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _notifications(*, send: bool) -> list[Finding]:
     from ergo_daemon import backends
-    from ergo_daemon.content.compose import Notice
     from ergo_daemon.notify.fallback import buttons, check
+    from ergo_daemon.ports import Notice
 
     notifier = backends.notifier(os.environ)
     fix = backends.notification_hint(os.environ)

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import datetime
 
 from ergo_daemon.content.catalogue import Catalogue, Line
 from ergo_daemon.content.decks import Decks, describe, stretch_title
 from ergo_daemon.content.rotation import RotationFile
 from ergo_daemon.durations import humanize
 from ergo_daemon.policy import Prompt
+from ergo_daemon.ports import Notice
 from ergo_daemon.settings.models import Settings
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What the person sees: one notification."""
-
-    kind: str
-    title: str
-    message: str
-    at: datetime
-    merged: tuple[str, ...] = ()
-    image: str | None = None  # a picture file for the lead item, where the server shows one
-    actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
-    sound: str | None = None  # a freedesktop sound name to play with it
-    labels: tuple[str, ...] = ()  # the buttons' words, if not the usual ones for ``actions``
-    follow_up: str = ""  # "heads-up" before a prompt, or "again" after an ignored one
 
 
 class Composer:

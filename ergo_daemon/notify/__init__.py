@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ergo_daemon.content.compose import Notice
+from ergo_daemon.ports import Notice
 
 APP_NAME = "ergo-daemon"
 

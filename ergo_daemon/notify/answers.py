@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 Action = Literal["done", "snooze", "skip", "dismissed"]
 LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip"}

@@ -10,8 +10,8 @@ from ergo_daemon.ports import BackendGone, Notifier
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ergo_daemon.content.compose import Notice
     from ergo_daemon.notify.answers import Answer
+    from ergo_daemon.ports import Notice
 
 log = logging.getLogger(__name__)
 

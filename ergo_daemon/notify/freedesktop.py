@@ -18,7 +18,7 @@ from ergo_daemon.notify.sound import Chime
 from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError
 
 if TYPE_CHECKING:
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 log = logging.getLogger(__name__)
 REPLY_TIMEOUT = 5.0

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from jeepney import Message
 
     from ergo_daemon.activity.bus import Link
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 log = logging.getLogger(__name__)
 BUS_NAME = "org.freedesktop.Notifications"

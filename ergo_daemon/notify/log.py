@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ergo_daemon.content.compose import Notice
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import DeliveryError, Notice
 
 log = logging.getLogger(__name__)
 

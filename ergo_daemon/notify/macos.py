@@ -16,7 +16,7 @@ from ergo_daemon.notify.answers import with_hint
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 OSASCRIPT = "/usr/bin/osascript"
 TIMEOUT = 10.0  # seconds; osascript answers in well under one unless the system hangs

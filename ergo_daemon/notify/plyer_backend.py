@@ -11,7 +11,7 @@ from ergo_daemon.notify.sound import Chime
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 
 # The tightest limits of plyer's backends (Windows tray balloons raise beyond 64/256 characters).

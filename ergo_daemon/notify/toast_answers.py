@@ -15,7 +15,7 @@ from ergo_daemon.notify import APP_NAME
 from ergo_daemon.notify.answers import LABELS, Answer, from_key
 
 if TYPE_CHECKING:
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 log = logging.getLogger(__name__)
 USER_CANCELED = 0  # ToastDismissalReason: the person closed it (1: the app hid it, 2: timed out)

@@ -18,7 +18,7 @@ from ergo_daemon.notify.toast_answers import button_toast, interactive_toaster
 from ergo_daemon.ports import DeliveryError
 
 if TYPE_CHECKING:
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 # Windows reports a toast it could not show through a Failed event shortly after show(); a
 # toast that raised nothing by then counts as shown.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import subprocess
 
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
 log = logging.getLogger(__name__)
 Mode = Literal["window", "strict"]

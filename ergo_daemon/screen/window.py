@@ -50,7 +50,7 @@ def tell(title: str, message: str) -> None:
     from datetime import UTC, datetime
 
     from ergo_daemon import backends
-    from ergo_daemon.content.compose import Notice
+    from ergo_daemon.ports import Notice
 
     try:
         backends.notifier(os.environ).send(Notice("info", title, message, datetime.now(UTC)))

@@ -96,9 +96,7 @@ def build(
         quiet=lambda s: backends.quiet_signals(s.quiet, local_zone(s), environ),
     )
     daemon.restore()
-    listen = getattr(notifier, "listen", None)  # notifiers whose notices carry buttons
-    if listen is not None:
-        listen(daemon.answer)
+    notifier.listen(daemon.answer)  # the buttons pressed, where notices carry them
     good = state_dir() / fallback.FILE_NAME
     daemon.on_good_settings = lambda settings: fallback.save(good, settings, daemon.now())
     if in_use.problem is None:

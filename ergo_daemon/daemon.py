@@ -21,7 +21,6 @@ from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
 from ergo_daemon.notify.answers import Answer, offered
-from ergo_daemon.notify.fallback import withdraw
 from ergo_daemon.persist import Tally
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import (
@@ -274,7 +273,7 @@ class Daemon:
             return
         self._showing = None
         try:
-            withdraw(self._notifier)
+            self._notifier.withdraw()
         except Exception as exc:  # closing is a courtesy; never worth a crash
             log.info("could not close the stale %s notice: %s", kind, exc)
 
@@ -502,7 +501,7 @@ class Daemon:
                 )
             return
         # Sent, but perhaps only to the log: a notifier standing in for a lost session bus.
-        if (down := getattr(self._notifier, "down", None)) is not None:
+        if (down := self._notifier.down) is not None:
             self._delivery_failed(f"only written to the log: {down}", now)
         elif self.delivery_failure is not None:
             log.info("notices reach the screen again (failing since %s)", self.delivery_failure[1])

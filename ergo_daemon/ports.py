@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import date
 
+    from ergo_daemon.notify.answers import Answer
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -36,12 +38,42 @@ class BackendGone(DeliveryError):
 
 
 class Notifier(Protocol):
-    """Shows a notice on the desktop; raises DeliveryError (or anything) when it cannot."""
+    """Shows a notice on the desktop; raises DeliveryError (or anything) when it cannot.
+
+    Adapters subclass it: ``name``, ``check`` and ``send`` each must say for itself; the rest
+    default to a notifier without buttons that cannot close its notices (they expire).
+    """
 
     @property
     def name(self) -> str: ...
 
+    def check(self) -> str:
+        """What would show notices, without showing one (DeliveryError: nothing would)."""
+        ...
+
     def send(self, notice: Notice) -> None: ...
+
+    def buttons(self) -> bool:
+        """Whether notices carry their answers as buttons (else they say the command to type)."""
+        return False
+
+    def listen(self, handler: Callable[[Answer], None]) -> None:
+        """Call ``handler`` for each button pressed or notice dismissed (none without buttons)."""
+        return
+
+    def withdraw(self) -> None:
+        """Close the reminder still on screen, where it can (else it expires on its own)."""
+        return
+
+    @property
+    def down(self) -> str | None:
+        """Why notices reach only a stand-in such as the log (None: they reach the screen)."""
+        return None
+
+    @property
+    def allow(self) -> str:
+        """What the person may have to allow in the system's settings before notices show."""
+        return ""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy
-from ergo_daemon.ports import ActivityError, Notice, Reading
+from ergo_daemon.ports import ActivityError, DeliveryError, Notice, Notifier, Reading
 from ergo_daemon.settings.models import Settings
 
 SETTINGS = Settings.model_validate(
@@ -45,22 +45,28 @@ class FakeClock:
         return Instant(self.wall, self.mono, self.boot)
 
 
-class BrokenNotifier:
+class BrokenNotifier(Notifier):
     name = "broken"
 
     def __init__(self) -> None:
         self.attempts = 0
+
+    def check(self) -> str:
+        raise DeliveryError("server exploded")
 
     def send(self, notice: Notice) -> None:
         self.attempts += 1
         raise RuntimeError("server exploded")
 
 
-class Recorder:
+class Recorder(Notifier):
     name = "recorder"
 
     def __init__(self) -> None:
         self.shown: list[Notice] = []
+
+    def check(self) -> str:
+        return "notices are kept in a list"
 
     def send(self, notice: Notice) -> None:
         self.shown.append(notice)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from desktop import Desktop
 
-from ergo_daemon.notify.fallback import FallbackNotifier, withdraw
+from ergo_daemon.notify.fallback import FallbackNotifier
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
 from ergo_daemon.ports import Notice
@@ -33,11 +33,11 @@ def test_each_reminder_replaces_the_last_and_a_stale_one_is_closed(desktop: Desk
     notifier.send(_notice("config", "ergo-daemon: configuration error"))
     desktop.wait_for_notifications(lambda ns: len(ns) == 4)
     assert _displayed(desktop) == 2, "a configuration error does not replace a reminder"
-    withdraw(FallbackNotifier(notifier, LogNotifier("gone")))
+    FallbackNotifier(notifier, LogNotifier("gone")).withdraw()
     assert _displayed(desktop) == 1, "the stale reminder is still on screen"
-    withdraw(notifier)  # nothing left to close: no error
+    notifier.withdraw()  # nothing left to close: no error
     notifier.close()
 
 
 def test_a_notifier_that_cannot_close_notices_is_left_alone() -> None:
-    withdraw(LogNotifier("no server"))
+    LogNotifier("no server").withdraw()

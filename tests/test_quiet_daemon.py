@@ -15,7 +15,7 @@ from ergo_daemon.content.compose import Composer
 from ergo_daemon.control.handler import _status
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy
-from ergo_daemon.ports import Notice, Outcome, Reading
+from ergo_daemon.ports import Notice, Notifier, Outcome, Reading
 from ergo_daemon.settings.models import Settings
 
 SETTINGS = Settings.model_validate(
@@ -53,7 +53,7 @@ class Typing(UnknownActivity):
         return Reading(idle=0.0 if gone is None else (self.clock.wall - gone).total_seconds())
 
 
-class Screen:
+class Screen(Notifier):
     """A notifier that can close its notice, as the freedesktop one does."""
 
     name = "screen"
@@ -61,6 +61,9 @@ class Screen:
     def __init__(self) -> None:
         self.shown: list[Notice] = []
         self.withdrawn = 0
+
+    def check(self) -> str:
+        return "notices are kept in a list"
 
     def send(self, notice: Notice) -> None:
         self.shown.append(notice)

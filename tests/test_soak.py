@@ -43,7 +43,7 @@ from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy, PolicyState
-from ergo_daemon.ports import DeliveryError, Notice, Outcome, Reading
+from ergo_daemon.ports import DeliveryError, Notice, Notifier, Outcome, Reading
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, Loaded
 from ergo_daemon.settings.models import WEEKDAYS, Settings
@@ -214,7 +214,7 @@ class Meeting:
 LUNCH: list[Plan] = ["suspend", "lock", "away"]
 
 
-class Soak:
+class Soak(Notifier):
     """The simulated person, machine and clocks around one real ``Daemon``.
 
     ``t`` is true time (seconds since the start, the boot clock); the monotonic clock stops
@@ -308,6 +308,9 @@ class Soak:
 
     def close(self) -> None:
         pass
+
+    def check(self) -> str:
+        return "the simulated screen, checked against the model"
 
     def send(self, notice: Notice) -> None:
         if notice.kind == "config":  # not a reminder: its own retry, outside the promises

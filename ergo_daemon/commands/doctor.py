@@ -64,22 +64,21 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _notifications(*, send: bool) -> list[Finding]:
     from ergo_daemon import backends
-    from ergo_daemon.notify.fallback import buttons, check
     from ergo_daemon.ports import Notice
 
     notifier = backends.notifier(os.environ)
     fix = backends.notification_hint(os.environ)
     try:
-        detail = check(notifier)
+        detail = notifier.check()
         if send:
             notice = Notice("doctor", "ergo-daemon test", "Notifications work.", datetime.now(UTC))
             notifier.send(notice)
             detail += "; a test notice was sent"
-        drawn = buttons(notifier)
+        drawn = notifier.buttons()
     except Exception as exc:  # any backend failure is a finding, not a crash
         return [Finding("notifications", notifier.name, False, str(exc), fix)]
     # Delivered is not seen: macOS and Windows drop notices the person has not allowed.
-    allow = str(getattr(notifier, "allow", ""))
+    allow = notifier.allow
     seen = f"if the test notice did not appear: {allow}" if send and allow else ""
     if drawn:
         answers = "Done, Snooze and Skip buttons on each reminder"

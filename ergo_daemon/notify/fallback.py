@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class FallbackNotifier:
+class FallbackNotifier(Notifier):
     """``FallbackNotifier(dbus, LogNotifier())``: says once when it switches, and once when back.
 
     Only BackendGone (no bus at all) switches; a missing server is an ordinary DeliveryError
@@ -37,18 +37,20 @@ class FallbackNotifier:
     def name(self) -> str:
         return self._fallback.name if self._down else self._primary.name
 
+    @property
+    def allow(self) -> str:
+        return self._primary.allow
+
     def check(self) -> str:
         """What the first choice says about itself (raises DeliveryError when it cannot work)."""
-        return check(self._primary)
+        return self._primary.check()
 
     def buttons(self) -> bool:
-        return buttons(self._primary)
+        return self._primary.buttons()
 
     def listen(self, handler: Callable[[Answer], None]) -> None:
         """Pass on the first choice's answers (buttons); the fallback has none."""
-        listen = getattr(self._primary, "listen", None)
-        if listen is not None:
-            listen(handler)
+        self._primary.listen(handler)
 
     def send(self, notice: Notice) -> None:
         try:
@@ -70,23 +72,4 @@ class FallbackNotifier:
 
     def withdraw(self) -> None:
         if self._down is None:
-            withdraw(self._primary)
-
-
-def withdraw(notifier: Notifier) -> None:
-    """Close ``notifier``'s reminder still on screen, where it can (others let it expire)."""
-    close = getattr(notifier, "withdraw", None)
-    if close is not None:
-        close()
-
-
-def buttons(notifier: Notifier) -> bool:
-    """Whether ``notifier``'s notices carry buttons here (else they say the command to type)."""
-    probe = getattr(notifier, "buttons", None)
-    return bool(probe()) if probe is not None else False
-
-
-def check(notifier: Notifier) -> str:
-    """Ask ``notifier`` what would show notices, without showing one (DeliveryError: nothing)."""
-    probe = getattr(notifier, "check", None)
-    return str(probe()) if probe is not None else "cannot be checked without a test notice"
+            self._primary.withdraw()

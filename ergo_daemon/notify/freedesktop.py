@@ -15,7 +15,7 @@ from ergo_daemon.activity.bus import CallFailed, Link, Listener
 from ergo_daemon.notify import APP_NAME, answers, clamp, display_seconds
 from ergo_daemon.notify.freedesktop_answers import NoticeAnswers
 from ergo_daemon.notify.sound import Chime
-from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError
+from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError, Notifier
 
 if TYPE_CHECKING:
     from ergo_daemon.ports import Notice
@@ -26,7 +26,7 @@ MAX_TITLE = 120
 MAX_MESSAGE = 1000
 
 
-class FreedesktopNotifier:
+class FreedesktopNotifier(Notifier):
     """``FreedesktopNotifier(bus_address).send(notice)``; reconnects to the bus as needed.
 
     Its connection is read by ``listener``'s thread (shared with the activity sources), which

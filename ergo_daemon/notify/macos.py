@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import clamp
 from ergo_daemon.notify.answers import with_hint
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import DeliveryError, Notifier
 
 if TYPE_CHECKING:
     from ergo_daemon.ports import Notice
@@ -54,7 +54,7 @@ def osascript_argv(notice: Notice, osascript: str = OSASCRIPT) -> list[str]:
     return [osascript, "-e", f"display notification {message} with title {title}"]
 
 
-class OsascriptNotifier:
+class OsascriptNotifier(Notifier):
     """``OsascriptNotifier().send(notice)``; ``run`` is the seam tests replace (subprocess.run)."""
 
     name = "macOS Notification Center (osascript)"

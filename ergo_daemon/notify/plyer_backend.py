@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
 from ergo_daemon.notify.answers import with_hint
 from ergo_daemon.notify.sound import Chime
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import DeliveryError, Notifier
 
 if TYPE_CHECKING:
     from ergo_daemon.ports import Notice
@@ -35,13 +35,16 @@ def plyer_backend() -> Any:
     return backend
 
 
-class PlyerNotifier:
+class PlyerNotifier(Notifier):
     """Notices through plyer, e.g. ``PlyerNotifier(plyer_backend()).send(notice)``."""
 
     def __init__(self, backend: Any, *, chime: Chime | None = None) -> None:
         self._backend = backend
         self._chime = chime  # plyer plays no sound of its own
-        self.name = f"plyer ({type(backend).__name__})"
+
+    @property
+    def name(self) -> str:
+        return f"plyer ({type(self._backend).__name__})"
 
     def check(self) -> str:
         return "plyer reports no errors before a notice is sent: try doctor --notify"

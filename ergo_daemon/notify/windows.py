@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ergo_daemon.notify import APP_NAME, clamp, display_seconds
 from ergo_daemon.notify.answers import Answer, with_hint
 from ergo_daemon.notify.toast_answers import button_toast, interactive_toaster
-from ergo_daemon.ports import DeliveryError
+from ergo_daemon.ports import DeliveryError, Notifier
 
 if TYPE_CHECKING:
     from ergo_daemon.ports import Notice
@@ -38,7 +38,7 @@ _SETTINGS = {
 }
 
 
-class ToastNotifier:
+class ToastNotifier(Notifier):
     """Toasts through windows-toasts: ``ToastNotifier(windows_toasts).send(notice)``.
 
     ``toasts`` is the imported ``windows_toasts`` module, the seam tests replace.
@@ -97,7 +97,7 @@ class ToastNotifier:
             raise DeliveryError(_SETTINGS[setting])
 
 
-class BalloonNotifier:
+class BalloonNotifier(Notifier):
     """plyer's tray balloon, shown from a thread whose outcome ``send`` waits for.
 
     ``balloon_class`` is plyer's ``WindowsBalloonTip`` (tests give it a fake ``win_api_defs``).

@@ -15,6 +15,7 @@ from ergo_daemon.clock import Instant
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.notify.log import LogNotifier
 from ergo_daemon.policy import Policy
 from ergo_daemon.ports import ActivityError, DeliveryError, Notice, Notifier, Reading
 from ergo_daemon.settings.models import Settings
@@ -138,6 +139,15 @@ def test_a_failed_prompt_is_retried_once_and_then_shown() -> None:
         wake = daemon.tick()
     assert [n.kind for n in recorder.shown] == ["eyes"]
     assert wake is not None
+
+
+def test_notices_that_reach_only_the_log_are_a_delivery_problem_saying_why() -> None:
+    clock = FakeClock()
+    daemon = _daemon(LogNotifier("no session bus"), UnknownActivity(), clock)
+    daemon.tick()
+    _run(daemon, clock, 21)
+    assert daemon.delivery_failure is not None, "status would say every notice is shown"
+    assert daemon.delivery_failure[0] == "only written to the log: no session bus"
 
 
 def test_a_failing_activity_source_falls_back_and_says_so_once(

@@ -500,7 +500,7 @@ class Daemon:
                     "could not show %r (%s); retrying in %s", notice.title, exc, self._retry_after
                 )
             return
-        # Sent, but perhaps only to the log: a notifier standing in for a lost session bus.
+        # Sent, but perhaps only to the log, standing in for a session bus lost or never there.
         if (down := self._notifier.down) is not None:
             self._delivery_failed(f"only written to the log: {down}", now)
         elif self.delivery_failure is not None:

@@ -41,7 +41,7 @@ class Notifier(Protocol):
     """Shows a notice on the desktop; raises DeliveryError (or anything) when it cannot.
 
     Adapters subclass it: ``name``, ``check`` and ``send`` each must say for itself; the rest
-    default to a notifier without buttons that cannot close its notices (they expire).
+    default to a notifier that reaches the screen, draws no buttons and lets notices expire.
     """
 
     @property

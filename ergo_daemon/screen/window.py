@@ -82,7 +82,7 @@ class BreakWindow:
         self._last = time.monotonic()
         self._done = False
         strict = request["mode"] == "strict"
-        root.title(f"ergo-daemon: {request['title']}")
+        root.title(f"{APP}: {request['title']}")
         root.configure(background="#1d3b2f", padx=40, pady=30)
         root.attributes("-topmost", True)
         if strict:  # the whole screen, no window manager decorations, no way to close it

@@ -61,7 +61,7 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
         self._stop_asked = False
 
     def ask_stop(self) -> None:
-        """Shut down at the next wake, which this causes (safe from any thread, at any time)."""
+        """Shut down at the next wake, which this causes; safe from any thread, before start too."""
         # shutdown() here, from another thread or a signal handler, would race start(): before
         # the scheduler runs it raises SchedulerNotRunningError, and start() would then block
         # for ever. The flag is read first thing in every wake, start()'s own included.
@@ -158,7 +158,11 @@ class Wakeups:
                 self._scheduler.modify_job(NEXT_DUE, next_run_time=datetime.now(self._tz))
 
     def stop(self) -> None:
-        """End ``run()`` soon, or at once if asked before it (safe from any thread, never waits)."""
+        """End ``run()`` soon, or at once if asked before it; safe from any thread, never waits.
+
+        A signal handler calls it from a thread of its own: waking the scheduler takes a lock
+        the interrupted main thread may hold.
+        """
         self._scheduler.ask_stop()
 
     def _wake(self) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ergo_daemon import backends, fallback
+from ergo_daemon import backends, fallback, paths
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
@@ -60,11 +60,10 @@ def build(
     says when ``loaded`` stands in for a broken configuration (see ``ergo_daemon.fallback``).
     """
     from ergo_daemon.content.rotation import RotationFile
-    from ergo_daemon.logs import state_dir
-    from ergo_daemon.stats.store import StatsStore, default_path
+    from ergo_daemon.stats.store import StatsStore
 
     rng = random.Random()
-    rotation_file = state_dir() / "rotation.json"  # a week without repeats, across restarts
+    rotation_file = paths.rotation_file()
 
     def assemble(settings: Settings, state: PolicyState | None) -> tuple[Policy, Composer]:
         policy = Policy(time_scaled(settings, speed), local_zone(settings), state)
@@ -89,15 +88,15 @@ def build(
         retry_after=RETRY_AFTER / speed,
         reloader=Reloader(load, loaded.files),
         rebuild=assemble,
-        recorder=StatsStore.open(default_path()),
-        state_file=state_dir() / "state.json",
+        recorder=StatsStore.open(paths.stats_database()),
+        state_file=paths.state_file(),
         speed=speed,
         screen=BreakScreen(sys.executable),
         quiet=lambda s: backends.quiet_signals(s.quiet, local_zone(s), environ),
     )
     daemon.restore()
     notifier.listen(daemon.answer)  # the buttons pressed, where notices carry them
-    good = state_dir() / fallback.FILE_NAME
+    good = paths.last_good_settings()
     daemon.on_good_settings = lambda settings: fallback.save(good, settings, daemon.now())
     if in_use.problem is None:
         daemon.on_good_settings(loaded.settings)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ergo_daemon import paths
 from ergo_daemon.control.endpoint import Endpoint
 from ergo_daemon.ports import ActivitySource, DeliveryError, Notifier, QuietSignal
 
@@ -291,8 +292,6 @@ def _activity_candidates(
 
 def organisation_stores(platform: str = sys.platform) -> list[OrganisationStore]:
     """Machine-wide places an organisation deploys settings to; none follow user variables."""
-    from pathlib import Path
-
     from ergo_daemon.settings.organisation import OrganisationFiles
 
     if platform == "win32":
@@ -307,7 +306,9 @@ def organisation_stores(platform: str = sys.platform) -> list[OrganisationStore]
         from ergo_daemon.settings.organisation import windows_untrusted
 
         untrusted = partial(windows_untrusted, owner_sid=owner_sid)
-        folder = OrganisationFiles(program_data() / "ergo-daemon", untrusted=untrusted)
+        folder = OrganisationFiles(
+            paths.windows_organisation_dir(program_data()), untrusted=untrusted
+        )
         return [folder, RegistryPolicies(WindowsRegistry())]
     if platform == "darwin":
         import os
@@ -316,9 +317,9 @@ def organisation_stores(platform: str = sys.platform) -> list[OrganisationStore]
         from ergo_daemon.settings.org_managed import ManagedPreferences, managed_paths
 
         user = pwd.getpwuid(os.getuid()).pw_name  # not $USER: that would be redirectable
-        folder = OrganisationFiles(Path("/Library/Application Support/ergo-daemon"))
+        folder = OrganisationFiles(paths.macos_organisation_dir())
         return [folder, ManagedPreferences(managed_paths(user))]
-    return [OrganisationFiles(Path("/etc/ergo-daemon"))]
+    return [OrganisationFiles(paths.linux_organisation_dir())]
 
 
 def autostart(environ: Mapping[str, str], platform: str = sys.platform) -> Autostart:
@@ -344,14 +345,7 @@ def autostart(environ: Mapping[str, str], platform: str = sys.platform) -> Autos
 
 def control_endpoint(platform: str = sys.platform) -> Endpoint:
     """A named pipe on Windows; a Unix socket in the user's runtime folder elsewhere."""
-    import warnings
-    from pathlib import Path
-
-    import platformdirs
-
-    with warnings.catch_warnings():  # without XDG_RUNTIME_DIR it picks a /tmp folder: fine
-        warnings.simplefilter("ignore")
-        runtime_dir = Path(platformdirs.user_runtime_dir("ergo-daemon", appauthor=False))
+    runtime_dir = paths.runtime_dir()
     if platform == "win32":
         from ergo_daemon.control import windows
 

@@ -22,7 +22,6 @@ from ergo_daemon.settings.models import Settings
 log = logging.getLogger(__name__)
 
 VERSION = 1
-FILE_NAME = "last-good-settings.json"
 # The parts of the configuration that can be left out, in the order they are tried.
 PARTS = ("your config file", "the ERGO_* environment", "the command line", "organisation files")
 

@@ -4,6 +4,8 @@ Each wake asks ``tick`` when to wake next (the policy's next look at activity, t
 time, a retry); fixed-time reminders add cron wakes. Missed wakes (after a suspend) run once,
 late, never in a burst. A wall clock set back (by hand, or by a time server) would hold every
 wall-clock trigger until the clock caught up again: the scheduler notices and wakes at once.
+A stop is only asked for; the scheduler's own thread shuts it down, between wakes, so a stop
+before it has started, or during a tick, ends the run cleanly.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -39,7 +40,7 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
     """Sleeps at most ``longest`` seconds, and calls ``set_back`` when the wall clock went back.
 
     Hooks ``_process_jobs``, the one place APScheduler 3.x decides how long to sleep; calls
-    ``before`` there first, on the scheduler's own thread.
+    ``before`` there first, on the scheduler's own thread, and shuts down there once asked to.
     """
 
     def __init__(
@@ -57,8 +58,21 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
         self._before = before
         self._clocks = clocks
         self._last = clocks()
+        self._stop_asked = False
+
+    def ask_stop(self) -> None:
+        """Shut down at the next wake, which this causes; safe from any thread, before start too."""
+        # shutdown() here, from another thread or a signal handler, would race start(): before
+        # the scheduler runs it raises SchedulerNotRunningError, and start() would then block
+        # for ever. The flag is read first thing in every wake, start()'s own included.
+        self._stop_asked = True
+        with suppress(AttributeError):  # not started yet: start() wakes it once anyway
+            self.wakeup()
 
     def _process_jobs(self) -> float:
+        if self._stop_asked:
+            self.shutdown(wait=False)  # _main_loop ends once this returns
+            return self._longest
         wall, mono = self._clocks()
         behind = (mono - self._last[1]) - (wall - self._last[0])
         self._last = (wall, mono)
@@ -66,12 +80,7 @@ class _Scheduler(BlockingScheduler):  # type: ignore[misc]
             log.info("the clock was set back by %.0f s; waking now", behind)
             self._set_back()
         self._before()
-        try:
-            wait: float | None = super()._process_jobs()
-        except JobLookupError:  # stopped during a wake (SIGTERM): the job store is empty now
-            if self.state != STATE_STOPPED:
-                raise
-            return self._longest
+        wait: float | None = super()._process_jobs()
         return self._longest if wait is None else min(wait, self._longest)
 
 
@@ -149,7 +158,12 @@ class Wakeups:
                 self._scheduler.modify_job(NEXT_DUE, next_run_time=datetime.now(self._tz))
 
     def stop(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        """End ``run()`` soon, or at once if asked before it; safe from any thread, never waits.
+
+        A signal handler calls it from a thread of its own: waking the scheduler takes a lock
+        the interrupted main thread may hold.
+        """
+        self._scheduler.ask_stop()
 
     def _wake(self) -> None:
         latest = datetime.now(self._tz) + self._longest

@@ -56,7 +56,7 @@ def test_an_admins_typo_in_the_policy_leaves_the_users_own_settings_running(
 
 
 def test_saved_settings_come_first_and_an_unusable_save_is_passed_over(tmp_path: Path) -> None:
-    saved = tmp_path / "state" / fallback.FILE_NAME
+    saved = tmp_path / "state" / "last-good-settings.json"
     good = Settings.model_validate({"eyes": {"every": "40m"}})
     fallback.save(saved, good, datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 

@@ -168,3 +168,26 @@ def test_a_wake_asked_while_a_tick_waits_for_the_asking_thread_neither_blocks_no
     wakeups[0].wake_now()  # the second tick: the one that waits for the listener
     assert ticks.wait_for(3, timeout=5), "the wake asked during the tick never came"
     assert answered_in_time == [True], "wake_now waited for the running tick"
+
+
+def test_a_stop_before_the_run_ends_it_at_once_without_a_tick(wall: WallClock) -> None:
+    """SIGTERM between the daemon's 'ready' and the scheduler's start: no error, no wake."""
+    ticks = Ticks(wall, every=0.1)
+    wakeups = Wakeups(ticks, 5.0, UTC_ZONE)
+    wakeups.stop()
+    started = time.monotonic()
+    wakeups.run()  # on this thread: it must return by itself
+    assert time.monotonic() - started < 2.0
+    assert ticks.at == []
+
+
+def test_a_stop_from_another_thread_ends_a_long_sleep_at_once(wall: WallClock) -> None:
+    ticks = Ticks(wall, every=3600.0)
+    wakeups = Wakeups(ticks, 30.0, UTC_ZONE)  # asleep for half a minute after its first tick
+    thread = threading.Thread(target=wakeups.run, daemon=True)
+    thread.start()
+    assert ticks.wait_for(1, timeout=5)
+    threading.Thread(target=wakeups.stop).start()
+    thread.join(timeout=2)
+    assert not thread.is_alive()
+    assert len(ticks.at) == 1

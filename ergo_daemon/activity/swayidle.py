@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from ergo_daemon.activity.idle_events import IdleSince
+from ergo_daemon.paths import APP
 from ergo_daemon.ports import ActivityError
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ DEFAULT_TIMEOUT = (
     5  # seconds, the shortest break a person can configure; swayidle takes whole seconds
 )
 STOP_TIMEOUT = 2.0
-TAG = "ergo-daemon:"
+TAG = f"{APP}:"
 # swayidle event -> the word its command prints. lock/unlock and before-sleep/after-resume come
 # from logind (swayidle built with systemd support, as Debian's is); without it they never fire.
 EVENTS = {

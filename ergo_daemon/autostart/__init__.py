@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-APP = "ergo-daemon"
-
 
 class AutostartError(Exception):
     """Autostart could not be changed; the message says why and what to do instead."""

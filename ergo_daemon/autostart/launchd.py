@@ -24,8 +24,9 @@ from ergo_daemon.autostart import (
     require_shared,
     write_file,
 )
+from ergo_daemon.paths import APP
 
-LABEL = "org.ergo-daemon.agent"
+LABEL = f"org.{APP}.agent"
 SYSTEM_DIR = Path("/Library/LaunchAgents")
 
 

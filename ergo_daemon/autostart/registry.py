@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ergo_daemon.autostart import (
-    APP,
     AutostartError,
     Entry,
     Status,
     program_exists,
     require_admin,
 )
+from ergo_daemon.paths import APP
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 # Task Manager's "Startup apps" switch: an odd first byte means the user turned the entry off.
 APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
-GUI_SCRIPT = "ergo-daemon-gui.exe"
+GUI_SCRIPT = f"{APP}-gui.exe"
 
 
 class Registry(Protocol):

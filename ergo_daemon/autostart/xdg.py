@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ergo_daemon.autostart import (
-    APP,
     AutostartError,
     Entry,
     SharedCheck,
@@ -33,6 +32,7 @@ from ergo_daemon.autostart import (
     require_shared,
     write_file,
 )
+from ergo_daemon.paths import APP
 
 DESKTOP_FILE = f"{APP}.desktop"
 UNIT = f"{APP}.service"

@@ -192,9 +192,9 @@ def _purge(args: argparse.Namespace) -> int:
 def _database(args: argparse.Namespace) -> Path:
     if args.db is not None:
         return Path(args.db)
-    from ergo_daemon.stats.store import default_path
+    from ergo_daemon import paths
 
-    return default_path()
+    return paths.stats_database()
 
 
 def _days(text: str) -> int:

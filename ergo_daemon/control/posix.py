@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import socket
 import struct
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ergo_daemon import paths
 from ergo_daemon.control.endpoint import Endpoint, Foreign
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def endpoint(runtime_dir: Path) -> Endpoint:
     """``control.sock`` in ``runtime_dir``, or in a private /tmp folder if that is too long."""
     folder = runtime_dir
     if len(os.fsencode(folder / SOCKET_NAME)) > MAX_SOCKET_PATH:
-        folder = Path(tempfile.gettempdir()) / f"ergo-daemon-{os.getuid()}"
+        folder = paths.short_runtime_dir(os.getuid())
     secure_folder(folder)
     return Endpoint(str(folder / SOCKET_NAME), "AF_UNIX", folder, vet, lock)
 

@@ -6,6 +6,7 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ergo_daemon import paths
 from ergo_daemon.control.endpoint import Endpoint
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ def endpoint(runtime_dir: Path) -> Endpoint:
     took the name first learns nothing and cannot answer.
     """
     runtime_dir.mkdir(parents=True, exist_ok=True)
-    address = rf"\\.\pipe\ergo-daemon-{getpass.getuser()}"
+    address = rf"\\.\pipe\{paths.APP}-{getpass.getuser()}"
     return Endpoint(address, "AF_PIPE", runtime_dir, vet, lock)
 
 

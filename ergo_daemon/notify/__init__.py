@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ergo_daemon import paths
 from ergo_daemon.ports import Notice
 
-APP_NAME = "ergo-daemon"
+APP_NAME = paths.APP  # the name notices are sent under
 
 
 def clamp(text: str, limit: int) -> str:

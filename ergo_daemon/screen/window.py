@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ergo_daemon.paths import APP
+
 if TYPE_CHECKING:
     import tkinter as tk
 
@@ -80,7 +82,7 @@ class BreakWindow:
         self._last = time.monotonic()
         self._done = False
         strict = request["mode"] == "strict"
-        root.title(f"ergo-daemon: {request['title']}")
+        root.title(f"{APP}: {request['title']}")
         root.configure(background="#1d3b2f", padx=40, pady=30)
         root.attributes("-topmost", True)
         if strict:  # the whole screen, no window manager decorations, no way to close it
@@ -167,7 +169,7 @@ def main() -> int:
     try:
         import tkinter as tk
 
-        root = tk.Tk(className="ergo-daemon")
+        root = tk.Tk(className=APP)
     except Exception as exc:  # ImportError, or TclError when there is no display
         print(f"ergo-daemon break screen: no window: {exc}", file=sys.stderr)
         return NO_WINDOW

@@ -8,8 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import platformdirs
-
+from ergo_daemon import paths
 from ergo_daemon.settings.layers import ConfigError, Layer, Loaded, build
 from ergo_daemon.settings.models import Settings
 from ergo_daemon.settings.organisation import OrganisationStore
@@ -23,20 +22,13 @@ from ergo_daemon.settings.sources import (
     UserFileSource,
 )
 
-__all__ = ["config_file", "flag_layer", "load_settings", "preset_layer", "user_config_path"]
-
-APP_NAME = "ergo-daemon"
-
-
-def user_config_path() -> Path:
-    """``~/.config/ergo-daemon/config.toml`` on Linux; the platform's equivalent elsewhere."""
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+__all__ = ["config_file", "flag_layer", "load_settings", "preset_layer"]
 
 
 def config_file(environ: Mapping[str, str], config_path: Path | None) -> tuple[Path, bool]:
     """The user's config file and whether it was named explicitly (``--config``/``ERGO_CONFIG``)."""
     explicit = config_path or (Path(environ["ERGO_CONFIG"]) if environ.get("ERGO_CONFIG") else None)
-    return (explicit, True) if explicit is not None else (user_config_path(), False)
+    return (explicit, True) if explicit is not None else (paths.config_file(), False)
 
 
 def flag_layer(assignments: Sequence[str]) -> Layer:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ergo_daemon.paths import APP
 from ergo_daemon.settings.errors import ConfigError
 from ergo_daemon.settings.organisation import Place, posix_untrusted
 from ergo_daemon.settings.sources import Layer
 
 log = logging.getLogger(__name__)
-DOMAIN = "org.ergo-daemon"
+DOMAIN = f"org.{APP}"
 MANAGED = Path("/Library/Managed Preferences")
 
 

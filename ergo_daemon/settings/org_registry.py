@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ergo_daemon.paths import APP
 from ergo_daemon.settings.organisation import Place
 from ergo_daemon.settings.sources import Layer
 from ergo_daemon.winreg_tree import registry_tree
 
-POLICY_KEY = r"SOFTWARE\Policies\ergo-daemon"
+POLICY_KEY = rf"SOFTWARE\Policies\{APP}"
 RECOMMENDED = "Recommended"
 
 

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from ergo_daemon.ports import Outcome
-from ergo_daemon.stats.store import StatsStore, default_path
+from ergo_daemon.stats.store import StatsStore
 
-__all__ = ["Outcome", "StatsStore", "default_path"]
+__all__ = ["Outcome", "StatsStore"]

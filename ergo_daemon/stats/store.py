@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 # "repeated": an unanswered break asked once more (not counted as prompted again); "held": a
 # prompt that waited for a call, a film or Do Not Disturb to end.
 OUTCOMES: frozenset[str] = frozenset(get_args(Outcome))
-FILE_NAME = "stats.sqlite3"
 BROKEN_INFIX = ".broken-"
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1; append, never edit.
@@ -76,13 +75,6 @@ class Purged:
     prompts: int
     days: int
     broken_copies: tuple[Path, ...]
-
-
-def default_path() -> Path:
-    """``~/.local/state/ergo-daemon/stats.sqlite3`` on Linux."""
-    from ergo_daemon.logs import state_dir
-
-    return state_dir() / FILE_NAME
 
 
 class StatsStore:

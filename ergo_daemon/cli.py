@@ -137,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     preset = loaded.settings.preset or "built-in defaults"
     log.info("ready (%s%s; log file %s)", preset, speed, log_file or "none")
     try:
-        wakeups.run()
+        wakeups.run(daemon.tick)
     finally:
         server.close()
         daemon.close()

@@ -172,7 +172,7 @@ def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_mean
         _run(daemon, clock, 15)
         source.failing = True
         _run(daemon, clock, 10)
-        held = daemon.status
+        held = daemon.status().status
         assert recorder.shown == [], "no prompt while nobody can tell if the person is there"
         reads = source.reads
         source.failing = False
@@ -180,7 +180,7 @@ def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_mean
     assert held == "idle-unknown"
     assert source.reads > reads, "the failed source was asked again, not swapped out"
     assert daemon.activity is source
-    assert daemon.status == "active"
+    assert daemon.status().status == "active"
     assert [n.kind for n in recorder.shown] == ["eyes"]
     assert caplog.text.count("the compositor closed the connection") == 1
     assert "activity: restarting works again" in caplog.text
@@ -255,13 +255,13 @@ def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
     daemon.activity = IdleFor(19.9)  # paused just before 20 s without input: an eye rest
     clock.advance(15)
     daemon.tick()
-    active = daemon.tally.active
+    active = daemon.status().active
     daemon.policy.pause(clock.wall + timedelta(hours=1))
     for _ in range(10):
         clock.advance(1)
         wake = daemon.tick()
         assert (wake - clock.wall).total_seconds() >= 29, "no rapid looks during a pause"
-    assert daemon.tally.active == active, "active time is frozen with the timers"
+    assert daemon.status().active == active, "active time is frozen with the timers"
 
 
 class Stats:

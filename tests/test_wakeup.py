@@ -72,8 +72,8 @@ def running(wall: WallClock) -> Iterator[Callable[[Ticks, float], Wakeups]]:
     started: list[tuple[Wakeups, threading.Thread]] = []
 
     def start(ticks: Ticks, longest: float) -> Wakeups:
-        wakeups = Wakeups(ticks, longest, UTC_ZONE, clocks=lambda: (wall.time(), time.monotonic()))
-        thread = threading.Thread(target=wakeups.run, daemon=True)
+        wakeups = Wakeups(longest, UTC_ZONE, clocks=lambda: (wall.time(), time.monotonic()))
+        thread = threading.Thread(target=wakeups.run, args=(ticks,), daemon=True)
         thread.start()
         started.append((wakeups, thread))
         return wakeups
@@ -132,11 +132,11 @@ def test_a_stop_during_a_tick_ends_the_run_cleanly(wall: WallClock) -> None:
 
     def run() -> None:
         try:
-            wakeups.run()
+            wakeups.run(tick)
         except BaseException as exc:
             failures.append(exc)
 
-    wakeups = Wakeups(tick, 5.0, UTC_ZONE)
+    wakeups = Wakeups(5.0, UTC_ZONE)
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(timeout=5)

@@ -22,6 +22,15 @@ from ergo_daemon.policy import PolicyState
 log = logging.getLogger(__name__)
 
 VERSION = 1
+# The types a JSON value can be read as, in the words of a warning.
+JSON_WORDS = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    dict: "a JSON object",
+    list: "a JSON list",
+}
 
 
 @dataclass
@@ -134,12 +143,12 @@ def _from_json(hint: Any, value: Any, name: str) -> Any:
 
 def _plain(hint: Any, value: Any, name: str) -> Any:
     """``value`` as the JSON type ``hint`` (a whole number may stand for a float)."""
-    if hint not in (str, int, float, bool, dict, list):
+    if hint not in JSON_WORDS:
         raise TypeError(f"the state file cannot hold {name}, a {hint}")
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        raise TypeError(f"{name} = {value!r} is not a {hint.__name__}")
+        raise TypeError(f"{name} = {value!r} is not {JSON_WORDS[hint]}")
     return value
 
 

@@ -91,6 +91,7 @@ def pause(daemon: Daemon, *, seconds: float | None = None, until: str | None = N
 
 
 def resume(daemon: Daemon) -> Resumed:
+    """End a pause; says whether there was one."""
     with _command(daemon) as now:
         was_paused = daemon.policy.is_paused(now)
         daemon.policy.resume()
@@ -154,6 +155,7 @@ def reload(daemon: Daemon) -> Reloaded:
 
 
 def status(daemon: Daemon) -> Snapshot:
+    """The daemon now, the time since its last look counted."""
     with _command(daemon, saves=False) as now:
         policy, desk = daemon.policy, daemon._desk
         paused = policy.state.paused_until if policy.is_paused(now) else None

@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ergo_daemon import daemon_commands as commands
-from ergo_daemon import persist
+from ergo_daemon import daemon_commands, persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.durations import humanize
@@ -52,15 +51,15 @@ class Daemon:
     """Ties the pure policy to real adapters; ``tick()`` is everything that happens on a wake."""
 
     # What a person asks, typed or by a notice's button; each locks, saves and asks for a wake.
-    pause = commands.pause
-    resume = commands.resume
-    snooze = commands.snooze
-    skip = commands.skip
-    done = commands.done
-    dismissed = commands.dismissed
-    reload = commands.reload
-    status = commands.status
-    stop = commands.stop
+    pause = daemon_commands.pause
+    resume = daemon_commands.resume
+    snooze = daemon_commands.snooze
+    skip = daemon_commands.skip
+    done = daemon_commands.done
+    dismissed = daemon_commands.dismissed
+    reload = daemon_commands.reload
+    status = daemon_commands.status
+    stop = daemon_commands.stop
 
     def __init__(
         self,
@@ -166,7 +165,7 @@ class Daemon:
             wake = self._tick()
         # A button counts as its typed command: the same calls, each of which asks for a wake
         # at once (the answer moved what is due next).
-        commands.apply_answers(self)
+        daemon_commands.apply_answers(self)
         return wake
 
     def answer(self, answer: Answer) -> None:

@@ -6,6 +6,7 @@ import random
 import sys
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,7 @@ def build(
     load: Callable[[], Loaded],
     in_use: InUse = CONFIGURED,
 ) -> tuple[Daemon, Wakeups]:
-    """The daemon and its wake-up source; ``speed`` > 1 runs every interval that much faster.
+    """The daemon and its wake-ups (``wakeups.run(daemon.tick)``); ``speed`` > 1 runs faster.
 
     ``load`` reads the settings again when a watched file changes or on request. ``in_use``
     says when ``loaded`` stands in for a broken configuration (see ``ergo_daemon.fallback``).
@@ -71,6 +72,10 @@ def build(
         return policy, Composer(settings, catalogue, rng, RotationFile(rotation_file))
 
     policy, composer = assemble(loaded.settings, None)
+    fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
+    longest = policy.settings.timing.sample_every.total_seconds()
+    wakeups = Wakeups(longest, policy.calendar.tz, fixed)
+    good = paths.last_good_settings()
     listener = shared_listener(environ)
     notifier = backends.notifier(environ, listener=listener)
     daemon = Daemon(
@@ -93,19 +98,15 @@ def build(
         speed=speed,
         screen=BreakScreen(sys.executable),
         quiet=lambda s: backends.quiet_signals(s.quiet, local_zone(s), environ),
+        on_change=wakeups.wake_now,
+        on_stop=wakeups.stop,
+        on_good_settings=partial(fallback.save, good),
     )
     daemon.restore()
     notifier.listen(daemon.answer)  # the buttons pressed, where notices carry them
-    good = paths.last_good_settings()
-    daemon.on_good_settings = lambda settings: fallback.save(good, settings, daemon.now())
     if in_use.problem is None:
-        daemon.on_good_settings(loaded.settings)
+        fallback.save(good, loaded.settings, daemon.now())
     else:
         daemon.config_failed(in_use, daemon.now())
-    fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
-    longest = policy.settings.timing.sample_every.total_seconds()
-    wakeups = Wakeups(daemon.tick, longest, policy.calendar.tz, fixed)
     daemon.activity.watch(wakeups.wake_now)
-    daemon.on_change = wakeups.wake_now
-    daemon.on_stop = wakeups.stop
     return daemon, wakeups

@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ergo_daemon import persist
+from ergo_daemon import daemon_commands, persist
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
 from ergo_daemon.notify.answers import Answer, offered
-from ergo_daemon.persist import Tally
+from ergo_daemon.persist import DeskTime
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import (
     ActivitySource,
@@ -41,12 +41,24 @@ if TYPE_CHECKING:
 
 Rebuild = Callable[[Settings, PolicyState], tuple[Policy, Composer]]
 QuietFactory = Callable[[Settings], QuietSignal]
+KeepSettings = Callable[[Settings, datetime], None]
 
 log = logging.getLogger(__name__)
 
 
 class Daemon:
     """Ties the pure policy to real adapters; ``tick()`` is everything that happens on a wake."""
+
+    # What a person asks, typed or by a notice's button; each locks, saves and asks for a wake.
+    pause = daemon_commands.pause
+    resume = daemon_commands.resume
+    snooze = daemon_commands.snooze
+    skip = daemon_commands.skip
+    done = daemon_commands.done
+    dismissed = daemon_commands.dismissed
+    reload = daemon_commands.reload
+    status = daemon_commands.status
+    stop = daemon_commands.stop
 
     def __init__(
         self,
@@ -65,6 +77,9 @@ class Daemon:
         speed: float = 1.0,
         screen: BreakScreen | None = None,
         quiet: QuietFactory | None = None,
+        on_change: Callable[[], None] = lambda: None,  # wake now: what is due next moved
+        on_stop: Callable[[], None] = lambda: None,  # end the run: ``stop`` was asked
+        on_good_settings: KeepSettings = lambda _settings, _now: None,  # a clean (re)load
     ) -> None:
         self.policy = policy
         self._composer = composer
@@ -81,29 +96,29 @@ class Daemon:
         self.recorder = recorder
         self._state_file = state_file
         self.speed = speed  # ``run --speed``: durations typed to pause and snooze follow it too
-        self.lock = threading.Lock()  # ticks and control requests take turns
-        self.tally = Tally(date.min)
-        self.last_shown: tuple[str, datetime] | None = None
-        self.status: Status | None = None
+        self._lock = threading.Lock()  # ticks and control requests take turns
+        self._desk = DeskTime(date.min)
+        self._last_shown: tuple[str, datetime] | None = None
+        self._status: Status | None = None
         self._unrecorded = 0.0
         self._unrecorded_held = 0.0  # active seconds spent held (a call, a film), for the report
         self._recorded_at = self._saved_at = 0.0
         self._restored_at: datetime | None = None
         self._activity_worked = False
         self._activity_failing: str | None = None  # why the activity source fails, while it does
-        self.on_stop: Callable[[], None] = lambda: None
-        self.on_good_settings: Callable[[Settings], None] = lambda _settings: None
-        self.settings_in_use = CONFIGURED  # what runs, and the configuration problem if any
+        self._on_stop = on_stop
+        self._on_good_settings = on_good_settings
+        self._settings_in_use = CONFIGURED  # what runs, and the configuration problem if any
         # Why notices are not reaching the screen, and since when; None once one gets through.
-        self.delivery_failure: tuple[str, datetime] | None = None
-        self.on_change: Callable[[], None] = lambda: None  # wake now: the next due time moved
+        self._delivery_failure: tuple[str, datetime] | None = None
+        self._on_change = on_change
         self._screen = screen  # the break window, for ``break.screen`` other than "off"
         self._heads_up = HeadsUp()
         self._ask_again = AskAgain()
         self._answers: deque[Answer] = deque()  # pressed on a notice, applied on the next tick
         self._quiet_for = quiet  # rebuilt when a reload changes the [quiet] table
         self._quiet = quiet(policy.settings) if quiet is not None else None
-        self.held: tuple[str, datetime] | None = None  # why prompts wait, and since when
+        self._held: tuple[str, datetime] | None = None  # why prompts wait, and since when
         self._showing: tuple[str, datetime] | None = None  # the last reminder shown, and when
 
     def restore(self) -> None:
@@ -114,7 +129,7 @@ class Daemon:
         saved = persist.load(self._state_file, now.date())
         if saved is None:
             return
-        self.policy.state, self.tally = saved.state, saved.tally
+        self.policy.state, self._desk = saved.state, saved.desk
         self._restored_at = saved.saved_at
         log.info("continuing today's timers, saved at %s", f"{saved.saved_at:%H:%M:%S}")
 
@@ -127,13 +142,13 @@ class Daemon:
         if self._state_file is None:
             return
         try:
-            persist.save(self._state_file, self.policy.state, self.tally, self._clock().wall)
+            persist.save(self._state_file, self.policy.state, self._desk, self._clock().wall)
         except OSError as exc:
             log.warning("cannot save the timers to %s: %s", self._state_file, exc)
 
     def close(self) -> None:
         """Flush statistics and state (on stop)."""
-        with self.lock:
+        with self._lock:
             self._record_active(force=True)
             self.save()
             if self.recorder is not None:
@@ -145,28 +160,17 @@ class Daemon:
                 self._quiet.close()
 
     def tick(self) -> datetime:
-        with self.lock:
+        with self._lock:
             wake = self._tick()
-            if self._answers:
-                self._apply_answers()
-                wake = self._tick()  # the answer moved what is due next
-            return wake
+        # A button counts as its typed command: the same calls, each of which asks for a wake
+        # at once (the answer moved what is due next).
+        daemon_commands.apply_answers(self)
+        return wake
 
     def answer(self, answer: Answer) -> None:
         """A button pressed or a notice dismissed (from any thread): applied at a wake, now."""
         self._answers.append(answer)
-        self.on_change()
-
-    def _apply_answers(self) -> None:
-        # The CLI commands' own code (loaded on first use, like the control channel's), so a
-        # button and a typed command count alike.
-        from ergo_daemon.control.handler import apply_answer
-
-        now = self.now()
-        while self._answers:
-            answer = self._answers.popleft()
-            log.info("answered %s: %s", answer.kind, apply_answer(self, answer, now))
-        self.save()
+        self._on_change()
 
     def _tick(self) -> datetime:
         instant = self._clock()
@@ -203,10 +207,10 @@ class Daemon:
             idle_pending=reading.idle_pending,
         )
         decision = self.policy.observe(replace(seen, held=self._is_held(seen)))
-        changed = decision.status != self.status
+        changed = decision.status != self._status
         if changed:
             log.info("now %s", decision.status)
-            self.status = decision.status
+            self._status = decision.status
         status = decision.status
         self._count(
             now, reading, locked, elapsed, asleep, paused=status == "paused", held=status == "held"
@@ -216,7 +220,7 @@ class Daemon:
             if not down:  # only a break seen happening is one in the statistics
                 self.record(now, kind, "natural")
         for kind in decision.held:
-            log.info("held %s: %s", kind, self.held[0] if self.held else "quiet")
+            log.info("held %s: %s", kind, self._held[0] if self._held else "quiet")
             self.record(now, kind, "held")
         if decision.status != "active":
             self._drop_retries(decision.status)
@@ -253,12 +257,12 @@ class Daemon:
         if self._quiet is not None and self.policy.needs_quiet(seen):
             reason = self._quiet.read(seen.now)
         if reason is None:
-            if self.held is not None:
-                log.info("prompts no longer held (%s ended)", self.held[0])
-            self.held = None
-        elif self.held is None or self.held[0] != reason:
+            if self._held is not None:
+                log.info("prompts no longer held (%s ended)", self._held[0])
+            self._held = None
+        elif self._held is None or self._held[0] != reason:
             log.info("holding prompts: %s", reason)
-            self.held = (reason, self.held[1] if self.held else seen.now)
+            self._held = (reason, self._held[1] if self._held else seen.now)
         return reason is not None
 
     def _withdraw_stale(self, now: datetime) -> None:
@@ -286,7 +290,7 @@ class Daemon:
         if self._quiet is not None:
             with suppress(Exception):
                 self._quiet.close()
-        self._quiet, self.held = self._quiet_for(self.policy.settings), None
+        self._quiet, self._held = self._quiet_for(self.policy.settings), None
 
     def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
         if kind == BREAK and outcome in ANSWERED:
@@ -309,19 +313,19 @@ class Daemon:
 
         Held (a call, a film), silence is sitting at the desk: it counts, and for the report.
         """
-        if now.date() != self.tally.day:
+        if now.date() != self._desk.day:
             self._record_active(force=True)
-            self.tally = Tally(now.date())
+            self._desk = DeskTime(now.date())
         if paused:  # frozen with the timers: the figures a pause saved stay what status says
             self._record_active()
             return
         away = self.policy.settings.timing.away_after.total_seconds()
         if not held and (locked or max(asleep, reading.idle or 0.0) >= away):
-            self.tally.sitting = 0.0
+            self._desk.sitting = 0.0
         elif reading.idle is None and reading.idle_pending:
             pass  # present or not is unknown for now: neither count nor end the stretch
         else:
-            self.tally.add(elapsed - asleep)
+            self._desk.add(elapsed - asleep)
             self._unrecorded += elapsed - asleep
             self._unrecorded_held += (elapsed - asleep) * held
         self._record_active()
@@ -331,32 +335,24 @@ class Daemon:
         if not force and time.monotonic() - self._recorded_at < RECORD_EVERY:
             return
         self._recorded_at = time.monotonic()
-        if self.tally.day == date.min:  # before the first tick: no day to record yet
+        if self._desk.day == date.min:  # before the first tick: no day to record yet
             return
         if self.recorder is not None and (self._unrecorded or force):
             held = min(self._unrecorded_held, self._unrecorded)
-            self.recorder.active(self.tally.day, self._unrecorded, self.tally.longest, held)
+            self.recorder.active(self._desk.day, self._unrecorded, self._desk.longest, held)
         self._unrecorded = self._unrecorded_held = 0.0
 
     def request_reload(self) -> None:
         if self._reloader is not None:
             self._reloader.request()
 
-    def reload(self, now: datetime) -> tuple[bool, str]:
-        """Read the configuration again now: whether it is in force, and a one-line summary."""
-        if self._reloader is None:
-            return False, "this daemon does not reload its configuration"
-        self._reloader.request()
-        summary = self._reload_if_changed(now) or "configuration unchanged"
-        return self.settings_in_use.problem is None, summary
-
     def config_failed(self, in_use: InUse, now: datetime) -> None:
         """Run on ``in_use`` after a configuration problem; one notice per distinct problem.
 
         The file watcher and ``reload`` may both meet the same broken file: it is said once.
         """
-        repeated = in_use.problem == self.settings_in_use.problem
-        self.settings_in_use = in_use
+        repeated = in_use.problem == self._settings_in_use.problem
+        self._settings_in_use = in_use
         if repeated:
             log.info("the configuration is still broken; %s stay in use", in_use.detail)
             return
@@ -374,14 +370,14 @@ class Daemon:
         if isinstance(outcome, ConfigError):
             # Whatever ran before goes on: the settings of the last clean load, or the stand-in
             # chosen at start.
-            kind, detail = self.settings_in_use.kind, self.settings_in_use.detail
+            kind, detail = self._settings_in_use.kind, self._settings_in_use.detail
             if kind == "configured":
                 kind, detail = "last good", "the last good settings"
             self.config_failed(InUse(kind, detail, str(outcome)), now)
             first = str(outcome).splitlines()[0]
             return f"configuration error, {detail} stay in use: {first}"
-        self.settings_in_use = CONFIGURED
-        self.on_good_settings(outcome.settings)
+        self._settings_in_use = CONFIGURED
+        self._on_good_settings(outcome.settings, now)
         old = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
         self.policy, self._composer = self._rebuild(outcome.settings, self.policy.state)
         new = flatten(self._composer.settings.model_dump(mode="json", by_alias=True))
@@ -419,9 +415,11 @@ class Daemon:
         self._activity_worked = True
         return reading
 
-    def tell(self, message: str, now: datetime) -> None:
+    def tell(self, message: str) -> None:
         """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
-        self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
+        with self._lock:
+            now = self.now()
+            self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
 
     def _follow_up(self, now: datetime) -> list[datetime]:
         """A heads-up before a break, or the one ask again after it; when to look next."""
@@ -459,7 +457,7 @@ class Daemon:
         if not self._screen.show(notice, seconds=seconds, mode=mode, postpone=postpone):
             return False
         log.info("shown break on the break screen (%s): %s", mode, notice.title)
-        self.last_shown = (notice.kind, now)
+        self._last_shown = (notice.kind, now)
         self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
         return True
 
@@ -503,19 +501,19 @@ class Daemon:
         # Sent, but perhaps only to the log, standing in for a session bus lost or never there.
         if (down := self._notifier.down) is not None:
             self._delivery_failed(f"only written to the log: {down}", now)
-        elif self.delivery_failure is not None:
-            log.info("notices reach the screen again (failing since %s)", self.delivery_failure[1])
-            self.delivery_failure = None
+        elif self._delivery_failure is not None:
+            log.info("notices reach the screen again (failing since %s)", self._delivery_failure[1])
+            self._delivery_failure = None
         merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
         log.info("shown %s%s: %s", notice.kind, merged, notice.title)
         if notice.kind not in ABOUT_ITSELF:
-            self.last_shown = self._showing = (notice.kind, now)
+            self._last_shown = self._showing = (notice.kind, now)
             self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
 
     def _delivery_failed(self, error: str, now: datetime) -> None:
         """Keep the latest reason and the time of the first failure in a row, for ``status``."""
-        since = self.delivery_failure[1] if self.delivery_failure else now
-        self.delivery_failure = (error, since)
+        since = self._delivery_failure[1] if self._delivery_failure else now
+        self._delivery_failure = (error, since)
 
 
 REMINDER, CONFIG, INFO = "reminder", "config", "info"

@@ -6,7 +6,7 @@ Each part is undone in reverse order when the block ends, also when the start fa
         daemon, wakeups = app.build(...)
         life.on_exit(daemon.close)
         life.serve(answer)  # the control channel, closed before the daemon
-        life.run(wakeups, reload=daemon.request_reload)  # until a signal or a stop request
+        life.run(wakeups, daemon.tick, reload=daemon.request_reload)  # until stopped
 
 Signals are handled from the moment the lock is held, so a stop that lands while the daemon
 is still starting ends it as cleanly (exit 0) as one that lands while it runs.
@@ -26,6 +26,7 @@ from ergo_daemon.control.channel import ControlServer
 from ergo_daemon.control.instance import AlreadyRunning, InstanceLock
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
     from types import FrameType, TracebackType
 
@@ -83,15 +84,17 @@ class Lifecycle:
         self._stack.callback(server.close)  # before start(): a half-started one leaves no key
         server.start()
 
-    def run(self, wakeups: Wakeups, *, reload: Callable[[], None]) -> None:
-        """Run ``wakeups`` until stopped; returns at once if a stop came during the start."""
+    def run(
+        self, wakeups: Wakeups, tick: Callable[[], datetime], *, reload: Callable[[], None]
+    ) -> None:
+        """Run ``tick`` at each of ``wakeups`` until stopped; at once back if stopped at start."""
         self._reload = reload
         self._wakeups = wakeups  # before reading the flags, so a signal in between is not lost
         if self._stop_asked:
             wakeups.stop()
         if self._reload_asked:
             reload()
-        wakeups.run()
+        wakeups.run(tick)
 
     def stop(self) -> None:
         """End ``run()``, or make it return at once if it has not begun (safe in a handler)."""

@@ -99,16 +99,16 @@ class _Asked(BaseTrigger):  # type: ignore[misc]
 
 
 class Wakeups:
-    """``Wakeups(tick, 30.0, tz).run()`` calls ``tick`` on each wake until ``stop()``.
+    """``Wakeups(30.0, tz).run(tick)`` calls ``tick`` on each wake until ``stop()``.
 
     ``tick`` returns when it next wants to be woken; ``longest`` caps that, and is the next wake
     should ``tick`` fail. Jobs run inline in the scheduler's thread (DebugExecutor), so ticks
-    never overlap and no worker threads sit idle.
+    never overlap and no worker threads sit idle. Built before what it wakes, so that what it
+    wakes can be given ``wake_now`` and ``stop`` when it is built.
     """
 
     def __init__(
         self,
-        tick: Callable[[], datetime],
         longest: float,
         tz: ZoneInfo,
         fixed_times: Iterable[tuple[frozenset[int], int]] = (),
@@ -116,7 +116,7 @@ class Wakeups:
         clocks: Callable[[], tuple[float, float]] = wall_and_monotonic,
     ) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        self._tick = tick
+        self._tick: Callable[[], datetime] = lambda: datetime.now(tz)  # run() gives the real one
         self._longest = timedelta(seconds=longest)
         self._tz = tz
         self._asked = _Asked(datetime.now(tz))
@@ -137,8 +137,9 @@ class Wakeups:
             )
             self._scheduler.add_job(self._wake, trigger)
 
-    def run(self) -> None:
-        """Wake once now, then block until stop()."""
+    def run(self, tick: Callable[[], datetime]) -> None:
+        """Call ``tick`` once now, then at each wake until stop(); blocks meanwhile."""
+        self._tick = tick
         self._scheduler.add_job(self._wake, self._asked, id=NEXT_DUE)
         self._scheduler.start()
 

@@ -31,12 +31,12 @@ OFFICE_HOURS = Settings.model_validate(
 )
 
 
-def _daemon(clock: FakeClock, speed: float = 1.0) -> Daemon:
+def _daemon(clock: FakeClock, speed: float = 1.0, shown: Recorder | None = None) -> Daemon:
     settings = time_scaled(OFFICE_HOURS, speed)
     return Daemon(
         Policy(settings, ZoneInfo("UTC")),
         Composer(OFFICE_HOURS, load_catalogue(), random.Random(0)),
-        Recorder(),
+        shown or Recorder(),
         IdleFor(0.0),
         fallback=IdleFor(0.0),
         retry_after=timedelta(minutes=1),
@@ -79,13 +79,15 @@ def test_snooze_skip_and_done_say_it_in_words_and_in_the_log(
 
 
 def test_typed_durations_follow_speed_like_configured_ones() -> None:
-    clock = FakeClock()
-    daemon = _daemon(clock, speed=60)
+    clock, shown = FakeClock(), Recorder()
+    daemon = _daemon(clock, speed=60, shown=shown)
     daemon.tick()
     _, paused = ask(daemon, "pause", seconds=1800)  # "pause 30m" at 60x: 30 s
     assert paused["paused_until"] == (clock.wall + timedelta(seconds=30)).isoformat()
     ask(daemon, "resume")
-    daemon.last_shown = ("eyes", clock.wall)  # snoozing what just showed: back exactly then
+    while not shown.shown:  # the eye prompt shows: snoozing what just showed is back exactly then
+        clock.advance(1)
+        daemon.tick()
     _, snoozed = ask(daemon, "snooze", kind="eyes", seconds=600)  # 10 s at 60x
     assert snoozed["next"] == (clock.wall + timedelta(seconds=10)).isoformat()
     _, default = ask(daemon, "snooze", kind="eyes")  # snooze.length, 5 min: 5 s at 60x

@@ -146,8 +146,9 @@ def test_notices_that_reach_only_the_log_are_a_delivery_problem_saying_why() -> 
     daemon = _daemon(LogNotifier("no session bus"), UnknownActivity(), clock)
     daemon.tick()
     _run(daemon, clock, 21)
-    assert daemon.delivery_failure is not None, "status would say every notice is shown"
-    assert daemon.delivery_failure[0] == "only written to the log: no session bus"
+    failure = daemon.status().delivery_failure
+    assert failure is not None, "status would say every notice is shown"
+    assert failure[0] == "only written to the log: no session bus"
 
 
 def test_a_failing_activity_source_falls_back_and_says_so_once(
@@ -188,7 +189,7 @@ def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_mean
         _run(daemon, clock, 15)
         source.failing = True
         _run(daemon, clock, 10)
-        held = daemon.status
+        held = daemon.status().status
         assert recorder.shown == [], "no prompt while nobody can tell if the person is there"
         reads = source.reads
         source.failing = False
@@ -196,7 +197,7 @@ def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_mean
     assert held == "idle-unknown"
     assert source.reads > reads, "the failed source was asked again, not swapped out"
     assert daemon.activity is source
-    assert daemon.status == "active"
+    assert daemon.status().status == "active"
     assert [n.kind for n in recorder.shown] == ["eyes"]
     assert caplog.text.count("the compositor closed the connection") == 1
     assert "activity: restarting works again" in caplog.text
@@ -271,13 +272,13 @@ def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
     daemon.activity = IdleFor(19.9)  # paused just before 20 s without input: an eye rest
     clock.advance(15)
     daemon.tick()
-    active = daemon.tally.active
+    active = daemon.status().active
     daemon.policy.pause(clock.wall + timedelta(hours=1))
     for _ in range(10):
         clock.advance(1)
         wake = daemon.tick()
         assert (wake - clock.wall).total_seconds() >= 29, "no rapid looks during a pause"
-    assert daemon.tally.active == active, "active time is frozen with the timers"
+    assert daemon.status().active == active, "active time is frozen with the timers"
 
 
 class Stats:

@@ -117,9 +117,9 @@ def test_signals_that_land_during_the_start_are_kept_for_the_run(endpoint: Endpo
     with Lifecycle(endpoint) as life:
         signal.raise_signal(signal.SIGHUP)  # handled at once, on this thread
         signal.raise_signal(signal.SIGTERM)
-        wakeups = Wakeups(ticks, 30.0, ZoneInfo("UTC"))
+        wakeups = Wakeups(30.0, ZoneInfo("UTC"))
         started = time.monotonic()
-        life.run(wakeups, reload=lambda: reloads.append(True))
+        life.run(wakeups, ticks, reload=lambda: reloads.append(True))
         assert time.monotonic() - started < 2.0
     assert ticks.count == 0
     assert reloads == [True]
@@ -129,9 +129,9 @@ def test_signals_reload_and_stop_a_running_daemon(endpoint: Endpoint) -> None:
     reloads: list[bool] = []
     ticks = _Ticks()
     with Lifecycle(endpoint) as life:
-        wakeups = Wakeups(ticks, 30.0, ZoneInfo("UTC"))
+        wakeups = Wakeups(30.0, ZoneInfo("UTC"))
         runner = threading.Thread(
-            target=life.run, args=(wakeups,), kwargs={"reload": lambda: reloads.append(True)}
+            target=life.run, args=(wakeups, ticks), kwargs={"reload": lambda: reloads.append(True)}
         )
         runner.start()
         deadline = time.monotonic() + 5

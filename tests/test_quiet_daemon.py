@@ -12,7 +12,8 @@ from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.clock import Instant
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
-from ergo_daemon.control.handler import _status
+from ergo_daemon.control.handler import handle
+from ergo_daemon.control.messages import encode_request, parse_reply
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.policy import Policy
 from ergo_daemon.ports import Notice, Notifier, Outcome, Reading
@@ -135,9 +136,8 @@ def test_signals_are_asked_only_when_a_prompt_falls_due_and_while_held() -> None
     _run(daemon, clock, 25)
     assert screen.shown == []
     assert call.asked > 0
-    data = _status(daemon, daemon.now())[1]
+    _, line, data = parse_reply(handle(daemon, encode_request("status")))
     assert data["status"] == "held" and data["held"]["reason"] == "camera in use"
-    line = _status(daemon, daemon.now())[0]
     assert line.startswith("held: camera in use since 09:20"), line
     call.reason = None
     _run(daemon, clock, 0.25)
@@ -169,8 +169,9 @@ def test_a_passive_call_is_active_sitting_time_and_recorded_as_held() -> None:
     call.reason = "microphone in use"
     daemon.activity.gone_since = clock.wall  # no key pressed for the whole call
     _run(daemon, clock, 30)
-    assert daemon.status == "held"
-    assert daemon.tally.sitting >= 34 * 60, "the call was counted as time away"
+    now = daemon.status()
+    assert now.status == "held"
+    assert now.sitting >= 34 * 60, "the call was counted as time away"
     daemon.close()
     assert 29 * 60 <= stats.held_seconds <= 31 * 60
 

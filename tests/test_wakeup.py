@@ -72,8 +72,8 @@ def running(wall: WallClock) -> Iterator[Callable[[Ticks, float], Wakeups]]:
     started: list[tuple[Wakeups, threading.Thread]] = []
 
     def start(ticks: Ticks, longest: float) -> Wakeups:
-        wakeups = Wakeups(ticks, longest, UTC_ZONE, clocks=lambda: (wall.time(), time.monotonic()))
-        thread = threading.Thread(target=wakeups.run, daemon=True)
+        wakeups = Wakeups(longest, UTC_ZONE, clocks=lambda: (wall.time(), time.monotonic()))
+        thread = threading.Thread(target=wakeups.run, args=(ticks,), daemon=True)
         thread.start()
         started.append((wakeups, thread))
         return wakeups
@@ -132,11 +132,11 @@ def test_a_stop_during_a_tick_ends_the_run_cleanly(wall: WallClock) -> None:
 
     def run() -> None:
         try:
-            wakeups.run()
+            wakeups.run(tick)
         except BaseException as exc:
             failures.append(exc)
 
-    wakeups = Wakeups(tick, 5.0, UTC_ZONE)
+    wakeups = Wakeups(5.0, UTC_ZONE)
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(timeout=5)
@@ -173,18 +173,18 @@ def test_a_wake_asked_while_a_tick_waits_for_the_asking_thread_neither_blocks_no
 def test_a_stop_before_the_run_ends_it_at_once_without_a_tick(wall: WallClock) -> None:
     """SIGTERM between the daemon's 'ready' and the scheduler's start: no error, no wake."""
     ticks = Ticks(wall, every=0.1)
-    wakeups = Wakeups(ticks, 5.0, UTC_ZONE)
+    wakeups = Wakeups(5.0, UTC_ZONE)
     wakeups.stop()
     started = time.monotonic()
-    wakeups.run()  # on this thread: it must return by itself
+    wakeups.run(ticks)  # on this thread: it must return by itself
     assert time.monotonic() - started < 2.0
     assert ticks.at == []
 
 
 def test_a_stop_from_another_thread_ends_a_long_sleep_at_once(wall: WallClock) -> None:
     ticks = Ticks(wall, every=3600.0)
-    wakeups = Wakeups(ticks, 30.0, UTC_ZONE)  # asleep for half a minute after its first tick
-    thread = threading.Thread(target=wakeups.run, daemon=True)
+    wakeups = Wakeups(30.0, UTC_ZONE)  # asleep for half a minute after its first tick
+    thread = threading.Thread(target=wakeups.run, args=(ticks,), daemon=True)
     thread.start()
     assert ticks.wait_for(1, timeout=5)
     threading.Thread(target=wakeups.stop).start()

@@ -50,10 +50,10 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Status:
+class Installed:
     """Everything installed for one scope (user or system); no entries: nothing installed.
 
-    ``Status(scope="user", entries=())`` is "not enabled"; ``ok`` is what the exit status shows.
+    ``Installed(scope="user", entries=())`` is "not enabled"; ``ok`` is what the exit status shows.
     """
 
     scope: str
@@ -95,7 +95,7 @@ class Autostart(Protocol):
 
     def disable(self, *, system: bool, systemd: bool) -> str: ...
 
-    def status(self, *, system: bool, systemd: bool) -> Status: ...
+    def status(self, *, system: bool, systemd: bool) -> Installed: ...
 
 
 def launch_command(executable: str) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ from typing import Any
 from ergo_daemon.autostart import (
     AutostartError,
     Entry,
+    Installed,
     SharedCheck,
-    Status,
     for_everyone,
     hidden_from_others,
     launch_command,
@@ -92,16 +92,18 @@ class LaunchdAutostart:
             f"launchctl bootout gui/$(id -u)/{LABEL}"
         )
 
-    def status(self, *, system: bool, systemd: bool) -> Status:
+    def status(self, *, system: bool, systemd: bool) -> Installed:
         path = self.path(system)
         scope = "system-wide" if system else "this user"
         if not path.exists():
-            return Status(scope=scope, entries=())
+            return Installed(scope=scope, entries=())
         kind = "LaunchAgent"
         try:
             agent = plistlib.loads(path.read_bytes())
         except (OSError, plistlib.InvalidFileException, ValueError) as exc:
-            return Status(scope, (Entry(kind, str(path), False, f"unreadable ({exc})", (), False),))
+            return Installed(
+                scope, (Entry(kind, str(path), False, f"unreadable ({exc})", (), False),)
+            )
         raw = agent.get("ProgramArguments") if isinstance(agent, dict) else None
         command = tuple(str(a) for a in raw) if isinstance(raw, list) else ()
         if isinstance(agent, dict) and agent.get("Disabled") is True:
@@ -110,7 +112,7 @@ class LaunchdAutostart:
             enabled, state = True, "enabled (RunAtLoad)"
         exists = bool(command) and program_exists(command[0])
         entries = (Entry(kind, str(path), enabled, state, command, exists),)
-        return Status(scope, for_everyone(self._shared, entries) if system else entries)
+        return Installed(scope, for_everyone(self._shared, entries) if system else entries)
 
     def _checked(self, system: bool, systemd: bool) -> Path:
         if systemd:

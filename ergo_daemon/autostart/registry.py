@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from ergo_daemon.autostart import (
     AutostartError,
     Entry,
-    Status,
+    Installed,
     program_exists,
     require_admin,
 )
@@ -130,12 +130,12 @@ class RegistryAutostart:
             return f"Not enabled: there is no {where}; nothing to do."
         return f"Disabled: removed {where}."
 
-    def status(self, *, system: bool, systemd: bool) -> Status:
+    def status(self, *, system: bool, systemd: bool) -> Installed:
         hive = "HKLM" if system else "HKCU"
         scope = "system-wide" if system else "this user"
         value = self._registry.read(hive, RUN_KEY, APP)
         if value is None:
-            return Status(scope, ())
+            return Installed(scope, ())
         command = parse_run_value(value) if isinstance(value, str) else ()
         approved = self._registry.read(hive, APPROVED_KEY, APP)
         if isinstance(approved, bytes) and approved[:1] and approved[0] & 1:
@@ -144,7 +144,7 @@ class RegistryAutostart:
             enabled, state = True, "enabled"
         exists = bool(command) and program_exists(command[0])
         entry = Entry("registry value", _where(hive), enabled, state, command, exists)
-        return Status(scope, (entry,))
+        return Installed(scope, (entry,))
 
     def _checked(self, system: bool, systemd: bool) -> str:
         if systemd:

@@ -21,8 +21,8 @@ from pathlib import Path
 from ergo_daemon.autostart import (
     AutostartError,
     Entry,
+    Installed,
     SharedCheck,
-    Status,
     for_everyone,
     hidden_from_others,
     launch_command,
@@ -177,7 +177,7 @@ class XdgAutostart:
             )
         return "\n".join(lines)
 
-    def status(self, *, system: bool, systemd: bool) -> Status:
+    def status(self, *, system: bool, systemd: bool) -> Installed:
         entries: list[Entry] = []
         found = self._paths.autostart_dir(system) / DESKTOP_FILE
         if not found.exists() and not system:
@@ -198,7 +198,7 @@ class XdgAutostart:
             )
         scope = "system-wide" if system else "this user"
         shown = for_everyone(self._shared, entries) if system else tuple(entries)
-        return Status(scope=scope, entries=shown, notes=notes)
+        return Installed(scope=scope, entries=shown, notes=notes)
 
     def _unit_found(self, system: bool) -> Path | None:
         """The unit that applies: the scope's own, else a shared one (``/etc``, ``/usr/lib``)."""

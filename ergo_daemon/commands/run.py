@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
             speed = f", {args.speed:g}x speed" if args.speed != 1 else ""
             preset = loaded.settings.preset or "built-in defaults"
             log.info("ready (%s%s; log file %s)", preset, speed, life.log_file or "none")
-            life.run(wakeups, reload=daemon.request_reload)
+            life.run(wakeups, daemon.tick, reload=daemon.request_reload)
     except AlreadyRunning:  # said in the log
         return 1
     return 0

@@ -34,7 +34,7 @@ class _Request(BaseModel):
     v: Literal[1]
 
 
-class Status(_Request):
+class StatusQuery(_Request):
     command: Literal["status"]
 
 
@@ -75,11 +75,12 @@ class Reload(_Request):
 
 
 Request = Annotated[
-    Status | Pause | Resume | Snooze | Skip | Done | Stop | Reload, Field(discriminator="command")
+    StatusQuery | Pause | Resume | Snooze | Skip | Done | Stop | Reload,
+    Field(discriminator="command"),
 ]
 _requests: TypeAdapter[Request] = TypeAdapter(Request)
 _MODELS: dict[str, type[_Request]] = {
-    "status": Status,
+    "status": StatusQuery,
     "pause": Pause,
     "resume": Resume,
     "snooze": Snooze,

@@ -105,7 +105,7 @@ def build(
         daemon.on_good_settings(loaded.settings)
     else:
         daemon.config_failed(in_use, daemon.now())
-    fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
+    fixed = [at for r in policy.rules for at in r.trigger.set_times()]
     longest = policy.settings.timing.sample_every.total_seconds()
     wakeups = Wakeups(daemon.tick, longest, policy.calendar.tz, fixed)
     daemon.activity.watch(wakeups.wake_now)

@@ -16,6 +16,7 @@ from ergo_daemon.content.compose import Composer
 from ergo_daemon.control import messages as m
 from ergo_daemon.control.handler import handle
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.kinds import EYES
 from ergo_daemon.policy import Policy
 from ergo_daemon.settings.models import Settings, time_scaled
 
@@ -85,7 +86,7 @@ def test_typed_durations_follow_speed_like_configured_ones() -> None:
     _, paused = ask(daemon, "pause", seconds=1800)  # "pause 30m" at 60x: 30 s
     assert paused["paused_until"] == (clock.wall + timedelta(seconds=30)).isoformat()
     ask(daemon, "resume")
-    daemon.last_shown = ("eyes", clock.wall)  # snoozing what just showed: back exactly then
+    daemon.last_shown = (EYES, clock.wall)  # snoozing what just showed: back exactly then
     _, snoozed = ask(daemon, "snooze", kind="eyes", seconds=600)  # 10 s at 60x
     assert snoozed["next"] == (clock.wall + timedelta(seconds=10)).isoformat()
     _, default = ask(daemon, "snooze", kind="eyes")  # snooze.length, 5 min: 5 s at 60x

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from desktop import Desktop
 
+from ergo_daemon.kinds import EYES
 from ergo_daemon.notify.fallback import FallbackNotifier, withdraw
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
@@ -20,17 +21,17 @@ def _displayed(desktop: Desktop) -> int:
     return int(subprocess.run(argv, env=desktop.env, capture_output=True, text=True).stdout)
 
 
-def _notice(kind: str, title: str) -> Notice:
-    return Notice(kind, title, "message", NOW)
+def _notice(title: str) -> Notice:
+    return Notice(EYES, title, "message", NOW)
 
 
 def test_each_reminder_replaces_the_last_and_a_stale_one_is_closed(desktop: Desktop) -> None:
     notifier = FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
     for title in ("Rest your eyes", "Stand up", "Drink water"):
-        notifier.send(_notice("eyes", title))
+        notifier.send(_notice(title))
     desktop.wait_for_notifications(lambda ns: len(ns) == 3)
     assert _displayed(desktop) == 1, "three reminders stacked up"
-    notifier.send(_notice("config", "ergo-daemon: configuration error"))
+    notifier.send(Notice.about_itself("config", "ergo-daemon: configuration error", "m", NOW))
     desktop.wait_for_notifications(lambda ns: len(ns) == 4)
     assert _displayed(desktop) == 2, "a configuration error does not replace a reminder"
     withdraw(FallbackNotifier(notifier, LogNotifier("gone")))

@@ -15,6 +15,7 @@ from ergo_daemon.workhours import local_instant
 
 if TYPE_CHECKING:
     from ergo_daemon.daemon import Daemon
+    from ergo_daemon.kinds import Kind
     from ergo_daemon.notify.answers import Answer
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,11 @@ def apply_answer(daemon: Daemon, answer: Answer, now: datetime) -> str:
         return "dismissed"
     request: m.Request
     if answer.action == "done":
-        request = m.Done(v=1, command="done", kind=answer.kind)
+        request = m.Done(v=1, command="done", kind=answer.kind.name)
     elif answer.action == "snooze":
-        request = m.Snooze(v=1, command="snooze", kind=answer.kind)
+        request = m.Snooze(v=1, command="snooze", kind=answer.kind.name)
     else:
-        request = m.Skip(v=1, command="skip", kind=answer.kind)
+        request = m.Skip(v=1, command="skip", kind=answer.kind.name)
     try:
         message, _ = _dispatch(daemon, request, now, merged=answer.merged)
     except Refused as exc:
@@ -77,7 +78,7 @@ def apply_answer(daemon: Daemon, answer: Answer, now: datetime) -> str:
 
 
 def _dispatch(
-    daemon: Daemon, request: m.Request, now: datetime, *, merged: tuple[str, ...] = ()
+    daemon: Daemon, request: m.Request, now: datetime, *, merged: tuple[Kind, ...] = ()
 ) -> tuple[str, dict[str, Any]]:
     """Do one request; ``merged``: the other kinds a notice answered by a button covered."""
     policy = daemon.policy
@@ -111,7 +112,7 @@ def _dispatch(
                 f"snoozed {kind}: next at {_when(due, now)} ({counted(left, 'snooze')} left today)"
                 if due
                 else f"snoozed {kind}",
-                {"kind": kind, "next": _iso(due), "snoozes_left": left},
+                {"kind": kind.name, "next": _iso(due), "snoozes_left": left},
             )
         case m.Skip():
             kind, just_shown = _target(daemon, request.kind, now)
@@ -121,18 +122,18 @@ def _dispatch(
             due = policy.upcoming(now).get(kind)
             log.info("skipped %s; next at %s", kind, _when(due, now))
             return f"skipped {kind}" + (f"; next at {_when(due, now)}" if due else ""), {
-                "kind": kind
+                "kind": kind.name
             }
         case m.Done():
             kind = _known(daemon, request.kind)
             policy.reset(kind)
             daemon.record(now, kind, "done", merged)
-            if kind != "hydration" and any(r.kind == kind and r.rests for r in policy.rules):
+            if kind.rests:  # a real rest ends the sitting stretch
                 daemon.tally.sitting = 0.0
-            what = "a glass of water logged" if kind == "hydration" else f"{kind} done"
+            what = kind.done_line()
             due = policy.upcoming(now).get(kind)
             log.info("%s; next at %s", what, _when(due, now))
-            return what + (f"; next at {_when(due, now)}" if due else ""), {"kind": kind}
+            return what + (f"; next at {_when(due, now)}" if due else ""), {"kind": kind.name}
         case m.Stop():
             return "stopping", {}
         case m.Reload():
@@ -165,7 +166,7 @@ def _status(daemon: Daemon, now: datetime) -> tuple[str, dict[str, Any]]:
         "active_today": round(tally.active),
         "sitting_now": round(tally.sitting),
         "longest_sitting_today": round(tally.longest),
-        "next": {kind: _iso(at) for kind, at in plan.items()},
+        "next": {kind.name: _iso(at) for kind, at in plan.items()},
         "snoozes_left": policy.snoozes_left(now),
         "activity": daemon.activity.name,
         "statistics_problem": problem,
@@ -212,13 +213,13 @@ def _pause_end(daemon: Daemon, request: m.Pause, now: datetime) -> datetime:
     return UNTIL_RESUMED
 
 
-def _target(daemon: Daemon, kind: str | None, now: datetime) -> tuple[str, bool]:
+def _target(daemon: Daemon, name: str | None, now: datetime) -> tuple[Kind, bool]:
     """The kind a snooze or skip means, and whether it is the prompt just shown."""
     window = daemon.policy.settings.snooze.length
     shown = daemon.last_shown
     recent = shown is not None and now - shown[1] <= window
-    if kind is not None:
-        kind = _known(daemon, kind)
+    if name is not None:
+        kind = _known(daemon, name)
         return kind, recent and shown is not None and shown[0] == kind
     if recent and shown is not None:
         return shown[0], True
@@ -228,11 +229,13 @@ def _target(daemon: Daemon, kind: str | None, now: datetime) -> tuple[str, bool]
     return min(plan.items(), key=_at)[0], False
 
 
-def _known(daemon: Daemon, kind: str) -> str:
-    kinds = daemon.policy.kinds()
-    if kind not in kinds:
-        raise Refused(f"no {kind!r} reminder is enabled (enabled: {', '.join(kinds)})")
-    return kind
+def _known(daemon: Daemon, name: str) -> Kind:
+    """The enabled kind a request names."""
+    try:
+        return daemon.policy.kind(name)
+    except KeyError:
+        enabled = ", ".join(kind.name for kind in daemon.policy.kinds())
+        raise Refused(f"no {name!r} reminder is enabled (enabled: {enabled})") from None
 
 
 def _until(until: datetime | None, now: datetime) -> str:
@@ -257,5 +260,5 @@ def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.isoformat(timespec="seconds")
 
 
-def _at(item: tuple[str, datetime]) -> datetime:
+def _at(item: tuple[Kind, datetime]) -> datetime:
     return item[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ergo_daemon.ports import Notice
 
 APP_NAME = "ergo-daemon"
+ABOUT_ITSELF_SECONDS = 45  # a notice about ergo-daemon itself stays as long as most reminders
 
 
 def clamp(text: str, limit: int) -> str:
@@ -14,4 +15,4 @@ def clamp(text: str, limit: int) -> str:
 
 def display_seconds(notice: Notice) -> int:
     """How long a notice stays on screen: long enough to read, never forever."""
-    return 20 if notice.kind == "eyes" else 45
+    return notice.kind.on_screen if notice.kind is not None else ABOUT_ITSELF_SECONDS

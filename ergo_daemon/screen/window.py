@@ -53,7 +53,8 @@ def tell(title: str, message: str) -> None:
     from ergo_daemon.ports import Notice
 
     try:
-        backends.notifier(os.environ).send(Notice("info", title, message, datetime.now(UTC)))
+        notice = Notice.about_itself("info", title, message, datetime.now(UTC))
+        backends.notifier(os.environ).send(notice)
     except Exception as exc:  # the window closes either way
         print(f"ergo-daemon break screen: could not say the break is over: {exc}", file=sys.stderr)
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ergo_daemon.triggers import ActiveTime, OnReturn, SetTimes, Trigger, WorkingClock
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import timedelta
 
     from ergo_daemon.settings.models import ActiveReminder, CustomReminder, Settings, Weekday
+    from ergo_daemon.triggers import Trigger
 
 
 @dataclass(frozen=True)
@@ -157,6 +156,9 @@ class Companion:
 
 def rules_from(settings: Settings) -> tuple[Rule, ...]:
     """The enabled reminders of ``settings``, each with its trigger."""
+    # Here, not at the top: the reports read this table without loading the settings' models.
+    from ergo_daemon.triggers import ActiveTime, OnReturn, SetTimes, WorkingClock
+
     rules: list[Rule] = []
     rest = {kind: length.total_seconds() for kind, length in lengths(settings).items()}
 

@@ -36,9 +36,10 @@ def ask_daemon(command: str) -> tuple[bool, str]:
     from ergo_daemon import backends
     from ergo_daemon.control.channel import NotRunning, call
     from ergo_daemon.control.messages import BadRequest, encode_request, parse_reply
+    from ergo_daemon.kinds import BREAK
 
     try:
-        raw = call(backends.control_endpoint(), encode_request(command, kind="break"))
+        raw = call(backends.control_endpoint(), encode_request(command, kind=BREAK.name))
         ok, message, _ = parse_reply(raw)
     except (NotRunning, OSError, TimeoutError, BadRequest) as exc:
         return False, str(exc)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from desktop import Desktop
-from test_daemon import FakeClock
+from test_daemon import FakeClock, Stats
 
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue
@@ -20,7 +20,7 @@ from ergo_daemon.notify.fallback import FallbackNotifier, withdraw
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
 from ergo_daemon.policy import Policy
-from ergo_daemon.ports import Notice, Outcome
+from ergo_daemon.ports import Notice
 from ergo_daemon.settings.models import Settings
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -54,24 +54,6 @@ def test_a_notifier_that_cannot_close_notices_is_left_alone() -> None:
     withdraw(LogNotifier("no server"))
 
 
-class Outcomes:
-    """The statistics a daemon hands over: (kind, outcome) pairs."""
-
-    problem = None
-
-    def __init__(self) -> None:
-        self.prompts: list[tuple[str, Outcome]] = []
-
-    def prompt(self, at: datetime, kind: str, outcome: Outcome, merged: object = ()) -> None:
-        self.prompts.append((kind, outcome))
-
-    def active(self, day: object, seconds: float, sitting: float, held: float = 0.0) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def test_a_reminder_of_your_own_named_config_is_a_reminder_beside_a_configuration_error(
     desktop: Desktop,
 ) -> None:
@@ -84,7 +66,7 @@ def test_a_reminder_of_your_own_named_config_is_a_reminder_beside_a_configuratio
             "custom": [board],
         }
     )
-    clock, stats = FakeClock(), Outcomes()
+    clock, stats = FakeClock(), Stats()
     notifier = FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
     daemon = Daemon(
         Policy(settings, ZoneInfo("UTC")),

@@ -44,6 +44,9 @@ class Kind:
     def __str__(self) -> str:
         return self.name
 
+    def __hash__(self) -> int:  # by name: cheap, and equal kinds have equal names
+        return hash(self.name)
+
     def done_line(self) -> str:
         """What 'done' answers: ``"eyes done"``, ``"a glass of water logged"``."""
         return self.logged or f"{self.name} done"

@@ -161,7 +161,7 @@ class Policy:
             present=present,
             absence=state.absence,
         )
-        natural = tuple(r.kind for r in self.rules if r.trigger.count(r.kind.name, state, look))
+        natural = tuple([r.kind for r in self.rules if r.trigger.count(r.kind.name, state, look)])
         state.inactive = ongoing
         returned = present and state.absence >= self._away_after
         if present:
@@ -213,7 +213,7 @@ class Policy:
         # The timers have not counted the time since the last look yet: look that far ahead.
         since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
         soon = now + timedelta(seconds=max(self._look_every, since, seen.elapsed or 0.0))
-        return any(d <= soon for r in self.rules if (d := self.due_at(r, now)) is not None)
+        return any(at <= soon for _, at in self._dues(now))
 
     def _holding(self, seen: Activity, now: datetime) -> bool:
         """Whether prompts wait at this look; a hold ends with its signal, a lock or max_hold."""
@@ -245,7 +245,7 @@ class Policy:
 
     def _newly_held(self, now: datetime) -> tuple[Kind, ...]:
         """The kinds that fell due since the last look of this hold (each reported once)."""
-        due = [r.kind for r in self.rules if (d := self.due_at(r, now)) is not None and d <= now]
+        due = [r.kind for r, at in self._dues(now) if at <= now]
         new = tuple(k for k in due if k.name not in self.state.held_kinds)
         self.state.held_kinds.extend(k.name for k in new)
         return new
@@ -307,6 +307,15 @@ class Policy:
         """When ``rule`` falls due if the person keeps working from ``now`` (None: not planned)."""
         return rule.trigger.due_at(rule.kind.name, self.state, now, self.calendar)
 
+    def _dues(self, now: datetime) -> list[tuple[Rule, datetime]]:
+        """Each planned reminder with when it falls due, in the order of the rules."""
+        state, calendar = self.state, self.calendar
+        return [
+            (r, at)
+            for r in self.rules
+            if (at := r.trigger.due_at(r.kind.name, state, now, calendar)) is not None
+        ]
+
     def upcoming(self, now: datetime) -> dict[Kind, datetime]:
         """The next time each kind would show, assuming continuous work (for status/preview)."""
         plan: dict[Kind, datetime] = {}
@@ -334,15 +343,14 @@ class Policy:
         return max(idle, (seen.now - self.state.locked_since).total_seconds())
 
     def _prompt(self, now: datetime, *, catch_up: bool) -> Prompt | None:
-        due = {r.kind: d for r in self.rules if (d := self.due_at(r, now)) is not None}
-        if not any(at <= now for at in due.values()):
+        due = self._dues(now)
+        if not any(at <= now for _, at in due):
             return None
         window = now + timedelta(seconds=self._merge_within)
-        chosen = [r for r in self.rules if r.kind in due and due[r.kind] <= window]
         # A set-time reminder is the person's own appointment: it shows under its own title,
         # never as a line inside another prompt, and two of them never share one notice.
-        alone = next((r for r in chosen if r.trigger.standalone and due[r.kind] <= now), None)
-        chosen = [r for r in chosen if not r.trigger.standalone or r is alone]
+        alone = next((r for r, at in due if r.trigger.standalone and at <= now), None)
+        chosen = [r for r, at in due if at <= window and (not r.trigger.standalone or r is alone)]
         head = alone or max(chosen, key=lambda r: r.size)
         for rule in chosen:
             self._taken(rule, now)
@@ -378,5 +386,5 @@ class Policy:
         return self.calendar.local(now + timedelta(seconds=max(wait, LEAST_WAIT)))
 
     def _next_wake(self, now: datetime) -> datetime | None:
-        later = [d for r in self.rules if (d := self.due_at(r, now)) is not None and d > now]
+        later = [at for _, at in self._dues(now) if at > now]
         return min(later, key=lambda d: d.astimezone(UTC), default=None)  # not by wall clock

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from ergo_daemon.workhours import local_instant
 
@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 SetTime = tuple[frozenset[int], int]  # weekdays (0 is Monday) and a minute of the day
 
 
-@dataclass(frozen=True)
-class Look:
+class Look(NamedTuple):  # a tuple: made at every observation, so it must be cheap
     """What one observation saw, as the triggers count it (in seconds)."""
 
     awake: float  # time awake since the last look (0 while idle is unknown)

@@ -1,8 +1,9 @@
 """Every reminder kind in one table: what it is called, what it says, what it counts as.
 
 A kind's name is what the statistics store and the commands take (``ergo-daemon done eyes``);
-inside the package a reminder carries its ``Kind``. Adding a built-in kind means a row here
-and its settings table in ``settings/models.py``.
+inside the package a reminder carries its ``Kind``. Adding a built-in kind means a row here,
+its line in ``rules_from`` below, and its settings table in ``settings/models.py`` (and, for a
+deck of its own, its section of ``content/catalogue.toml``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Kind:
 
     name: str  # stored in the statistics and typed on the command line: "eyes"
     noun: str  # as in "Also due: an eye rest, a glass of water."
-    title: str  # its notice's title, e.g. "Rest your eyes for {length}"
+    title: str  # its notice's title, e.g. "Rest your eyes for {length}" (unless ``exercises``)
     aside: str  # the one sentence it adds when it is merged into another prompt
     deck: str = ""  # the catalogue lines its message is drawn from ("": ``message``)
     areas: frozenset[str] = frozenset()  # exercise areas its deck adds, written as lines
@@ -32,14 +33,14 @@ class Kind:
     exercises: bool = False  # its title and message come from a movement exercise
     rests: bool = False  # a real rest: done ends a sitting stretch; it covers smaller rests
     leaves_desk: bool = False  # taken away from the desk: it covers a posture check too
-    # What a rest shown with it covers: one at least as long, only one away from the desk, none.
+    # Which rest makes it moot when merged into that rest's prompt: one at least as long, only
+    # one taken away from the desk, or none (its line is always said).
     covered: Literal["by longer", "away", "never"] = "by longer"
     weight: float = 0.0  # its size in seconds where it has no rest length (orders merges)
     on_screen: int = 45  # seconds its notice stays on screen
     welcome: bool = False  # shown on the return from an absence, its title greets you back
     logged: str = ""  # what 'done' says instead of "<name> done"
     report: str = ""  # its column of taken and prompted counts in the reports ("": none)
-    custom: bool = False  # a [[custom]] reminder of the person's own
 
     def __str__(self) -> str:
         return self.name
@@ -120,13 +121,7 @@ def custom_kind(reminder: CustomReminder) -> Kind:
         title,
         f"Also due: {title}.",
         message=reminder.message,
-        custom=True,
     )
-
-
-def kinds_of(settings: Settings) -> tuple[Kind, ...]:
-    """Every kind ``settings`` knows, enabled or not: the built-in ones, then the person's."""
-    return (*BUILT_IN, *(custom_kind(c) for c in settings.custom))
 
 
 def lengths(settings: Settings) -> dict[Kind, timedelta]:

@@ -114,7 +114,7 @@ def test_a_server_without_buttons_gets_the_commands_to_type(desktop: Desktop) ->
 def test_reminders_without_a_snooze_and_other_notices_say_only_what_applies() -> None:
     backend = FakePlyer()
     plyer = PlyerNotifier(backend)
-    walk = kinds.Kind("lunch", "Walk", "Walk", "Also due: Walk.", custom=True)
+    walk = kinds.Kind("lunch", "Walk", "Walk", "Also due: Walk.")
     lunch = Notice(walk, "Walk", "Ten minutes outside.", BREAK.at, actions=("done", "skip"))
     plyer.send(lunch)
     plyer.send(Notice.about_itself("info", "ergo-daemon", "No snoozes left today.", BREAK.at))

@@ -72,7 +72,7 @@ def _as_rendered(body: str) -> str:
 
 
 TEA = Notice(
-    Kind("tea", "tea", "Tea", "", custom=True),
+    Kind("tea", "tea", "Tea", ""),
     "Tea & <biscuits>",
     "5 < 6 > 4 & <b>not bold</b> <a href='x'>",
     NOTICE.at,

@@ -17,7 +17,6 @@ from ergo_daemon.triggers import Look
 from ergo_daemon.workhours import Calendar
 
 Status = Literal["active", "away", "held", "locked", "outside-hours", "paused", "idle-unknown"]
-__all__ = ["Activity", "Decision", "Policy", "PolicyState", "Prompt", "Rule", "Status"]
 
 
 @dataclass(frozen=True)

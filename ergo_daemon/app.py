@@ -72,7 +72,7 @@ def build(
         return policy, Composer(settings, catalogue, rng, RotationFile(rotation_file))
 
     policy, composer = assemble(loaded.settings, None)
-    fixed = [(r.weekdays, m) for r in policy.rules if r.trigger == "fixed" for m in r.at]
+    fixed = [at for r in policy.rules for at in r.trigger.set_times()]
     longest = policy.settings.timing.sample_every.total_seconds()
     wakeups = Wakeups(longest, policy.calendar.tz, fixed)
     good = paths.last_good_settings()

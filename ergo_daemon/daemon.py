@@ -20,10 +20,12 @@ from ergo_daemon.content.compose import Composer
 from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.followups import AGAIN, AskAgain, HeadsUp, again_notice, heads_up_notice
+from ergo_daemon.kinds import BREAK, Kind
 from ergo_daemon.notify.answers import Answer, offered
 from ergo_daemon.persist import DeskTime
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import (
+    REMINDER,
     ActivitySource,
     Notice,
     Notifier,
@@ -98,7 +100,7 @@ class Daemon:
         self.speed = speed  # ``run --speed``: durations typed to pause and snooze follow it too
         self._lock = threading.Lock()  # ticks and control requests take turns
         self._desk = DeskTime(date.min)
-        self._last_shown: tuple[str, datetime] | None = None
+        self._last_shown: tuple[Kind, datetime] | None = None
         self._status: Status | None = None
         self._unrecorded = 0.0
         self._unrecorded_held = 0.0  # active seconds spent held (a call, a film), for the report
@@ -119,7 +121,7 @@ class Daemon:
         self._quiet_for = quiet  # rebuilt when a reload changes the [quiet] table
         self._quiet = quiet(policy.settings) if quiet is not None else None
         self._held: tuple[str, datetime] | None = None  # why prompts wait, and since when
-        self._showing: tuple[str, datetime] | None = None  # the last reminder shown, and when
+        self._showing: tuple[Kind, datetime] | None = None  # the last reminder shown, and when
 
     def restore(self) -> None:
         """Continue today's timers, pause, snoozes and tally from the state file, if any."""
@@ -236,7 +238,7 @@ class Daemon:
                 self._ask_again.shown()
         elif due := [r for r in self._retries.values() if r[1] <= now]:
             notice = min(due, key=lambda r: r[1])[0]
-            del self._retries[_slot(notice)]
+            del self._retries[notice.slot]
             self._deliver(notice, now, retrying=True)
         else:
             nothing_shown = True
@@ -270,9 +272,9 @@ class Daemon:
         if self._showing is None:
             return
         kind, shown = self._showing
-        rule = next((r for r in self.policy.rules if r.kind == kind), None)
+        rule = self.policy.rule(kind)
         grace = self.policy.settings.timing.fixed_grace.total_seconds()
-        interval = (rule.every if rule is not None else 0.0) or grace
+        interval = (rule.trigger.interval() if rule is not None else 0.0) or grace
         if (now - shown).total_seconds() < interval:
             return
         self._showing = None
@@ -292,11 +294,13 @@ class Daemon:
                 self._quiet.close()
         self._quiet, self._held = self._quiet_for(self.policy.settings), None
 
-    def record(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
+    def record(
+        self, at: datetime, kind: Kind, outcome: Outcome, merged: Sequence[Kind] = ()
+    ) -> None:
         if kind == BREAK and outcome in ANSWERED:
             self._ask_again.answered()
-        if self.recorder is not None:
-            self.recorder.prompt(at, kind, outcome, merged)
+        if self.recorder is not None:  # by name: the statistics outlive this process's kinds
+            self.recorder.prompt(at, kind.name, outcome, [k.name for k in merged])
 
     def _count(
         self,
@@ -357,7 +361,8 @@ class Daemon:
             log.info("the configuration is still broken; %s stay in use", in_use.detail)
             return
         log.error("configuration error; running on %s:\n%s", in_use.detail, in_use.problem)
-        notice = Notice(CONFIG, "ergo-daemon: configuration error", notice_text(in_use), now)
+        title = "ergo-daemon: configuration error"
+        notice = Notice.about_itself(CONFIG, title, notice_text(in_use), now)
         self._deliver(notice, now)
 
     def _reload_if_changed(self, now: datetime) -> str | None:
@@ -419,7 +424,7 @@ class Daemon:
         """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
         with self._lock:
             now = self.now()
-            self._deliver(Notice(INFO, "ergo-daemon", message, now), now)
+            self._deliver(Notice.about_itself(INFO, "ergo-daemon", message, now), now)
 
     def _follow_up(self, now: datetime) -> list[datetime]:
         """A heads-up before a break, or the one ask again after it; when to look next."""
@@ -450,36 +455,39 @@ class Daemon:
     def _on_screen(self, notice: Notice, now: datetime) -> bool:
         """Show a break in the break window, when one is set and opens; else False."""
         mode = self.policy.settings.rest_break.screen
-        if self._screen is None or notice.kind != "break" or mode == "off":
+        if self._screen is None or notice.kind != BREAK or mode == "off":
             return False
         seconds = self.policy.settings.rest_break.duration.total_seconds()
         postpone = humanize(self._composer.settings.snooze.length)
         if not self._screen.show(notice, seconds=seconds, mode=mode, postpone=postpone):
             return False
         log.info("shown break on the break screen (%s): %s", mode, notice.title)
-        self._last_shown = (notice.kind, now)
-        self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
+        self._last_shown = (BREAK, now)
+        self.record(notice.at, BREAK, _outcome(notice), notice.merged)
         return True
 
     def _with_answers(self, notice: Notice) -> Notice:
-        """The notice with the answers its kind takes (a fixed-time one cannot be snoozed)."""
-        trigger = next((r.trigger for r in self.policy.rules if r.kind == notice.kind), "fixed")
+        """The notice with the answers its kind takes (a set-time one cannot be snoozed)."""
+        rule = self.policy.rule(notice.kind) if notice.kind is not None else None
         sound = self.policy.settings.sound
         return dataclasses.replace(
-            notice, actions=offered(trigger), sound=sound.name if sound.enabled else None
+            notice,
+            actions=offered(rule.trigger if rule is not None else None),
+            sound=sound.name if sound.enabled else None,
         )
 
     def _drop_retries(self, status: Status) -> None:
         """A reminder is stale once the person left, locked, paused or stopped work."""
-        if (pending := self._retries.pop(REMINDER, None)) is not None:
-            log.info("not retrying %r: now %s", pending[0].title, status)
-            self.record(pending[0].at, pending[0].kind, "failed", pending[0].merged)
+        notice = self._retries.pop(REMINDER, (None,))[0]
+        if notice is not None and notice.kind is not None:
+            log.info("not retrying %r: now %s", notice.title, status)
+            self.record(notice.at, notice.kind, "failed", notice.merged)
 
     def _deliver(self, notice: Notice, now: datetime, *, retrying: bool = False) -> None:
-        slot = _slot(notice)
+        slot = notice.slot
         if not retrying and (stale := self._retries.pop(slot, None)) is not None:
             log.info("not retrying %r: a newer notice replaces it", stale[0].title)
-        if slot != REMINDER and self._quiet is not None and (why := self._quiet.read(now)):
+        if notice.kind is None and self._quiet is not None and (why := self._quiet.read(now)):
             # Do Not Disturb, a call or a film: a notice about ergo-daemon itself waits too.
             log.info("holding %r until it ends: %s", notice.title, why)
             self._retries[slot] = (notice, now + self._retry_after)
@@ -490,7 +498,7 @@ class Daemon:
             self._delivery_failed(str(exc), now)
             if retrying:
                 log.error("could not show %r again (%s); dropped", notice.title, exc)
-                if notice.kind not in ABOUT_ITSELF:
+                if notice.kind is not None:
                     self.record(notice.at, notice.kind, "failed", notice.merged)
             else:
                 self._retries[slot] = (notice, now + self._retry_after)
@@ -504,9 +512,9 @@ class Daemon:
         elif self._delivery_failure is not None:
             log.info("notices reach the screen again (failing since %s)", self._delivery_failure[1])
             self._delivery_failure = None
-        merged = f" (with {', '.join(notice.merged)})" if notice.merged else ""
-        log.info("shown %s%s: %s", notice.kind, merged, notice.title)
-        if notice.kind not in ABOUT_ITSELF:
+        merged = f" (with {', '.join(k.name for k in notice.merged)})" if notice.merged else ""
+        log.info("shown %s%s: %s", notice.kind or notice.topic, merged, notice.title)
+        if notice.kind is not None:
             self._last_shown = self._showing = (notice.kind, now)
             self.record(notice.at, notice.kind, _outcome(notice), notice.merged)
 
@@ -516,10 +524,8 @@ class Daemon:
         self._delivery_failure = (error, since)
 
 
-REMINDER, CONFIG, INFO = "reminder", "config", "info"
-BREAK = "break"
+CONFIG, INFO = "config", "info"  # topics of notices about ergo-daemon itself: each its own slot
 ANSWERED = ("done", "snoozed", "skipped", "natural", "dismissed")  # what ends asking again
-ABOUT_ITSELF = (CONFIG, INFO)  # notices that are no reminder: not counted, each its own retry
 SAVE_EVERY = 60.0  # seconds between state saves when nothing else changed
 DOWN_COUNTS_AS_AWAY = 180.0  # seconds not running from which a restart counts as time away
 RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statistics
@@ -528,7 +534,3 @@ RECORD_EVERY = 300.0  # seconds between hand-overs of active time to the statist
 def _outcome(notice: Notice) -> Outcome:
     """How a shown notice is counted: an ask again is no new prompt."""
     return "repeated" if notice.follow_up == AGAIN else "shown"
-
-
-def _slot(notice: Notice) -> str:
-    return notice.kind if notice.kind in ABOUT_ITSELF else REMINDER

@@ -21,6 +21,7 @@ from ergo_daemon.workhours import local_instant
 
 if TYPE_CHECKING:
     from ergo_daemon.daemon import Daemon
+    from ergo_daemon.kinds import Kind
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class Planned:
     """``kind`` was skipped or done at ``at``; ``next``: when it comes next (None: not planned)."""
 
     at: datetime
-    kind: str
+    kind: Kind
     next: datetime | None
 
 
@@ -69,7 +70,7 @@ class Snapshot:
     at: datetime
     status: Status | None  # None: no look at activity yet
     paused_until: datetime | None  # only while paused
-    plan: tuple[tuple[str, datetime], ...]  # (kind, next due), in the order of the rules
+    plan: tuple[tuple[Kind, datetime], ...]  # (kind, next due), in the order of the rules
     held: tuple[str, datetime] | None  # why prompts wait, and since when; only while held
     active: float  # seconds today
     sitting: float  # seconds: the current unbroken stretch
@@ -98,11 +99,11 @@ def resume(daemon: Daemon) -> Resumed:
         return Resumed(now, was_paused)
 
 
-def snooze(daemon: Daemon, kind: str | None = None, seconds: float | None = None) -> Snoozed:
-    """Put ``kind`` (else the prompt just shown, else the next) off; raises Refused."""
+def snooze(daemon: Daemon, name: str | None = None, seconds: float | None = None) -> Snoozed:
+    """Put kind ``name`` (else the prompt just shown, else the next) off; raises Refused."""
     with _command(daemon) as now:
         policy = daemon.policy
-        kind, just_shown = _target(policy, kind, daemon._last_shown, now)
+        kind, just_shown = _target(policy, name, daemon._last_shown, now)
         # A typed duration follows --speed like every configured one (snooze.length is).
         typed = seconds and seconds / daemon.speed
         length = typed or policy.settings.snooze.length.total_seconds()
@@ -114,29 +115,29 @@ def snooze(daemon: Daemon, kind: str | None = None, seconds: float | None = None
         return Snoozed(now, kind, policy.upcoming(now).get(kind), policy.snoozes_left(now))
 
 
-def skip(daemon: Daemon, kind: str | None = None) -> Planned:
-    """Let ``kind`` (else the prompt just shown, else the next) go by; raises Refused."""
+def skip(daemon: Daemon, name: str | None = None) -> Planned:
+    """Let kind ``name`` (else the prompt just shown, else the next) go by; raises Refused."""
     with _command(daemon) as now:
-        kind, just_shown = _target(daemon.policy, kind, daemon._last_shown, now)
+        kind, just_shown = _target(daemon.policy, name, daemon._last_shown, now)
         if not just_shown:
             daemon.policy.skip(kind, now)
         daemon.record(now, kind, "skipped")
         return Planned(now, kind, daemon.policy.upcoming(now).get(kind))
 
 
-def done(daemon: Daemon, kind: str, *, merged: Sequence[str] = ()) -> Planned:
-    """Count ``kind`` as taken; ``merged``: the other kinds the answered notice covered."""
+def done(daemon: Daemon, name: str, *, merged: Sequence[Kind] = ()) -> Planned:
+    """Count kind ``name`` as taken; ``merged``: the other kinds the answered notice covered."""
     with _command(daemon) as now:
         policy = daemon.policy
-        kind = _known(policy, kind)
+        kind = _known(policy, name)
         policy.reset(kind)
         daemon.record(now, kind, "done", merged)
-        if kind != "hydration" and any(r.kind == kind and r.rests for r in policy.rules):
+        if kind.rests:  # a real rest ends the sitting stretch
             daemon._desk.sitting = 0.0
         return Planned(now, kind, policy.upcoming(now).get(kind))
 
 
-def dismissed(daemon: Daemon, kind: str, *, merged: Sequence[str] = ()) -> None:
+def dismissed(daemon: Daemon, kind: Kind, *, merged: Sequence[Kind] = ()) -> None:
     """The person closed ``kind``'s notice without answering it."""
     with _command(daemon) as now:
         daemon.record(now, kind, "dismissed", merged)
@@ -229,12 +230,12 @@ def _pause_end(policy: Policy, now: datetime, seconds: float | None, until: str 
 
 
 def _target(
-    policy: Policy, kind: str | None, shown: tuple[str, datetime] | None, now: datetime
-) -> tuple[str, bool]:
+    policy: Policy, name: str | None, shown: tuple[Kind, datetime] | None, now: datetime
+) -> tuple[Kind, bool]:
     """The kind a snooze or skip means, and whether it is the prompt just ``shown``."""
     recent = shown is not None and now - shown[1] <= policy.settings.snooze.length
-    if kind is not None:
-        kind = _known(policy, kind)
+    if name is not None:
+        kind = _known(policy, name)
         return kind, recent and shown is not None and shown[0] == kind
     if recent and shown is not None:
         return shown[0], True
@@ -244,8 +245,10 @@ def _target(
     return min(plan.items(), key=lambda item: item[1])[0], False
 
 
-def _known(policy: Policy, kind: str) -> str:
-    kinds = policy.kinds()
-    if kind not in kinds:
-        raise Refused(f"no {kind!r} reminder is enabled (enabled: {', '.join(kinds)})")
-    return kind
+def _known(policy: Policy, name: str) -> Kind:
+    """The enabled kind a command names."""
+    try:
+        return policy.kind(name)
+    except KeyError:
+        enabled = ", ".join(kind.name for kind in policy.kinds())
+        raise Refused(f"no {name!r} reminder is enabled (enabled: {enabled})") from None

@@ -9,18 +9,20 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ergo_daemon.durations import humanize
+from ergo_daemon.kinds import BREAK
 from ergo_daemon.ports import Notice
 
 if TYPE_CHECKING:
-    from ergo_daemon.policy import Policy, Rule
+    from ergo_daemon.policy import Policy
     from ergo_daemon.settings.models import Settings
 
-BREAK = "break"
 HEADS_UP, AGAIN = "heads-up", "again"  # Notice.follow_up
 
 
-def _break_rule(policy: Policy) -> Rule | None:
-    return next((r for r in policy.rules if r.kind == BREAK and r.trigger == "active"), None)
+def _break_every(policy: Policy) -> float:
+    """Seconds of active time between two breaks (0: no break reminder)."""
+    rule = policy.rule(BREAK)
+    return rule.trigger.interval() if rule is not None else 0.0
 
 
 class HeadsUp:
@@ -33,14 +35,14 @@ class HeadsUp:
     def check(self, policy: Policy, now: datetime) -> tuple[bool, datetime | None]:
         """(warn now, when to look again); call only while the person is at work."""
         lead = policy.settings.rest_break.heads_up.total_seconds()
-        rule = _break_rule(policy)
-        if not lead or rule is None:
+        every = _break_every(policy)
+        if not lead or not every:
             return False, None
-        counted = policy.state.counted.get(BREAK, 0.0)
+        counted = policy.state.counted.get(BREAK.name, 0.0)
         if counted < self._counted:  # shown, taken, skipped or snoozed: a new break is ahead
             self._warned = False
         self._counted = counted
-        left = rule.every - counted
+        left = every - counted
         if self._warned or left <= 0:
             return False, None
         if left <= lead:
@@ -66,10 +68,10 @@ class AskAgain:
     def check(self, policy: Policy, now: datetime) -> tuple[bool, datetime | None]:
         """(ask again now, when to look again); call only while the person is at work."""
         after = policy.settings.rest_break.remind_after.total_seconds()
-        if not self._waiting or not after or _break_rule(policy) is None:
+        if not self._waiting or not after or not _break_every(policy):
             return False, None
         # The timer restarted when the prompt was shown and counts only active time since.
-        counted = policy.state.counted.get(BREAK, 0.0)
+        counted = policy.state.counted.get(BREAK.name, 0.0)
         if counted >= after:
             self._waiting = False
             return True, None

@@ -6,30 +6,17 @@ tests all drive the same code by handing it observations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from ergo_daemon.settings.models import WEEKDAYS, ActiveReminder, Settings
-from ergo_daemon.workhours import Calendar, local_instant
+from ergo_daemon.kinds import Kind, Rule, companion_of, rules_from
+from ergo_daemon.settings.models import Settings
+from ergo_daemon.triggers import Look
+from ergo_daemon.workhours import Calendar
 
-Trigger = Literal["active", "clock", "fixed", "on_return"]
 Status = Literal["active", "away", "held", "locked", "outside-hours", "paused", "idle-unknown"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One reminder kind as the policy sees it; ``size`` orders kinds when prompts merge."""
-
-    kind: str
-    trigger: Trigger
-    size: float
-    every: float = 0.0
-    rests: bool = False  # a real break: taking it also covers every smaller break
-    at: tuple[int, ...] = ()
-    weekdays: frozenset[int] = frozenset(range(7))
 
 
 @dataclass(frozen=True)
@@ -49,9 +36,9 @@ class Activity:
 class Prompt:
     """Show ``kind`` now; ``merged`` kinds are covered by it too."""
 
-    kind: str
+    kind: Kind
     at: datetime
-    merged: tuple[str, ...] = ()
+    merged: tuple[Kind, ...] = ()
     catch_up: bool = False
     after_hold: bool = False  # the one prompt shown when a hold ended
 
@@ -64,13 +51,16 @@ class Decision:
     prompt: Prompt | None
     wake_at: datetime | None
     look_at: datetime
-    natural_breaks: tuple[str, ...] = ()
-    held: tuple[str, ...] = ()  # kinds that fell due at this look and wait for the hold to end
+    natural_breaks: tuple[Kind, ...] = ()
+    held: tuple[Kind, ...] = ()  # kinds that fell due at this look and wait for the hold to end
 
 
 @dataclass
 class PolicyState:
-    """Everything the policy remembers between observations (persisted by the daemon)."""
+    """Everything the policy remembers between observations (persisted by the daemon).
+
+    Kinds appear by name here, as in the state file.
+    """
 
     last_seen: datetime | None = None
     counted: dict[str, float] = field(default_factory=dict)
@@ -90,37 +80,6 @@ class PolicyState:
 
 
 LEAST_WAIT = 0.001  # seconds
-SIZES = {"eyes": 1.0, "posture": 0.5, "hydration": 1.5}
-
-
-def rules_from(settings: Settings) -> tuple[Rule, ...]:
-    """The enabled reminders of ``settings`` as policy rules."""
-    rules: list[Rule] = []
-
-    def active(kind: str, reminder: ActiveReminder) -> None:
-        if reminder.enabled:
-            seconds = reminder.duration.total_seconds()
-            every = reminder.every.total_seconds()
-            rules.append(Rule(kind, "active", seconds, every, rests=True))
-
-    active("eyes", settings.eyes)
-    active("stretch", settings.stretch)
-    active("break", settings.rest_break)
-    if settings.posture.enabled and settings.posture.after_away:
-        rules.append(Rule("posture", "on_return", SIZES["posture"]))
-    if settings.hydration.enabled:
-        every = settings.hydration.every.total_seconds()
-        rules.append(Rule("hydration", "clock", SIZES["hydration"], every))
-    for custom in settings.custom:
-        size = custom.duration.total_seconds()
-        days = frozenset(WEEKDAYS.index(d) for d in custom.days)
-        if custom.every is not None:
-            rules.append(Rule(custom.name, "active", size, custom.every.total_seconds()))
-        else:
-            rules.append(
-                Rule(custom.name, "fixed", size, at=tuple(sorted(custom.at)), weekdays=days)
-            )
-    return tuple(rules)
 
 
 class Policy:
@@ -129,21 +88,18 @@ class Policy:
     def __init__(self, settings: Settings, tz: ZoneInfo, state: PolicyState | None = None) -> None:
         self.settings = settings
         self.rules = rules_from(settings)
+        self._by_name = {rule.kind.name: rule for rule in self.rules}
+        self._companion = companion_of(settings)
         self.calendar = Calendar.from_settings(settings.work_hours, tz)
         self.state = state or PolicyState()
         self._away_after = settings.timing.away_after.total_seconds()
         self._merge_within = settings.timing.merge_within.total_seconds()
-        self._grace = settings.timing.fixed_grace.total_seconds()
-        self._return_after = settings.posture.after_away.total_seconds()
-        self._posture_every = settings.posture.with_every_nth_stretch * settings.posture.enabled
         self._look_every = settings.timing.sample_every.total_seconds()
         self._max_hold = settings.quiet.max_hold.total_seconds()
         # The lengths of a stretch without input at which something changes: a natural break,
         # away, and back from an absence long enough for a posture check.
-        lengths = {r.size for r in self.rules if r.trigger == "active"} | {self._away_after}
-        if any(r.trigger == "on_return" for r in self.rules):
-            lengths.add(self._return_after)
-        self._thresholds = tuple(sorted(lengths))
+        lengths = {length for r in self.rules for length in r.trigger.lengths()}
+        self._thresholds = tuple(sorted(lengths | {self._away_after}))
 
     # -- the step -----------------------------------------------------------------------------
 
@@ -183,25 +139,31 @@ class Policy:
             # Held, the person is there: the silence is a call or a film, so it counts as work.
             ongoing = 0.0 if holding else self._since_passive(ongoing, seen, now)
         finished = asleep + state.inactive if asleep else 0.0
-        awake = 0.0 if unknown else elapsed - asleep
-        natural = self._account(awake, 0.0 if unknown else ongoing, finished, locked=seen.locked)
-        state.inactive = ongoing
-
         working = self.calendar.is_working(now)
-        if working:  # a new working period starts from zero: never catch-up drinking
+        same_period = False
+        if working:
             since = state.last_working
             same_period = since is not None and self.calendar.works_throughout(since, now)
-            counted = state.counted.get("hydration", 0.0) + elapsed if same_period else 0.0
-            state.counted["hydration"] = counted
             state.last_working = now
-
         present = not unknown and not seen.locked and ongoing < self._away_after
         if not unknown:
             state.absence = max(state.absence, ongoing, finished)
+        look = Look(
+            awake=0.0 if unknown else elapsed - asleep,
+            silent=0.0 if unknown else ongoing,
+            slept=finished,
+            was_silent=state.inactive,
+            locked=seen.locked,
+            elapsed=elapsed,
+            working=working,
+            same_period=same_period,
+            present=present,
+            absence=state.absence,
+        )
+        natural = tuple([r.kind for r in self.rules if r.trigger.count(r.kind.name, state, look)])
+        state.inactive = ongoing
         returned = present and state.absence >= self._away_after
         if present:
-            if self._return_after and state.absence >= self._return_after:
-                state.posture_due = True
             state.absence = 0.0
 
         look_at = self._look_at(now)
@@ -250,7 +212,7 @@ class Policy:
         # The timers have not counted the time since the last look yet: look that far ahead.
         since = (now - state.last_seen).total_seconds() if state.last_seen else 0.0
         soon = now + timedelta(seconds=max(self._look_every, since, seen.elapsed or 0.0))
-        return any(d <= soon for r in self.rules if (d := self.due_at(r, now)) is not None)
+        return any(at <= soon for _, at in self._dues(now))
 
     def _holding(self, seen: Activity, now: datetime) -> bool:
         """Whether prompts wait at this look; a hold ends with its signal, a lock or max_hold."""
@@ -280,11 +242,11 @@ class Policy:
             return ongoing
         return min(ongoing, since)
 
-    def _newly_held(self, now: datetime) -> tuple[str, ...]:
+    def _newly_held(self, now: datetime) -> tuple[Kind, ...]:
         """The kinds that fell due since the last look of this hold (each reported once)."""
-        due = [r.kind for r in self.rules if (d := self.due_at(r, now)) is not None and d <= now]
-        new = tuple(k for k in due if k not in self.state.held_kinds)
-        self.state.held_kinds.extend(new)
+        due = [r.kind for r, at in self._dues(now) if at <= now]
+        new = tuple(k for k in due if k.name not in self.state.held_kinds)
+        self.state.held_kinds.extend(k.name for k in new)
         return new
 
     # -- commands from the person -------------------------------------------------------------
@@ -299,33 +261,26 @@ class Policy:
     def is_paused(self, now: datetime) -> bool:
         return self.state.paused_until is not None and now < self.state.paused_until
 
-    def reset(self, kind: str) -> None:
+    def reset(self, kind: Kind) -> None:
         """Count ``kind`` (and every smaller active kind) as just taken."""
-        self._taken(self._rule(kind))
+        self._taken(self._by_name[kind.name])
 
-    def skip(self, kind: str, now: datetime) -> None:
+    def skip(self, kind: Kind, now: datetime) -> None:
         """Let the next ``kind`` go by unshown; its interval starts again from ``now``."""
-        rule = self._rule(kind)
-        if rule.trigger == "on_return":
-            self.state.posture_due = False
-        elif rule.trigger == "fixed":
-            self._taken(rule, now)
-        else:
-            self.state.counted[kind] = 0.0
+        self._by_name[kind.name].trigger.taken(kind.name, self.state, now, self.calendar)
 
-    def snooze(self, kind: str, seconds: float, now: datetime, *, just_shown: bool) -> None:
+    def snooze(self, kind: Kind, seconds: float, now: datetime, *, just_shown: bool) -> None:
         """Put ``kind`` off: shown again ``seconds`` from now if it just showed, else no sooner.
 
-        Raises ValueError when the day's snoozes are used up or ``kind`` has no interval.
+        Raises ValueError when the day's snoozes are used up or ``kind`` cannot be snoozed.
         """
-        rule = self._rule(kind)
-        if rule.trigger not in ("active", "clock"):
-            raise ValueError(f"{kind} comes at set times and cannot be snoozed; skip it instead")
+        trigger = self._by_name[kind.name].trigger
+        if not trigger.snoozable:
+            raise ValueError(f"{kind.name} {trigger.why_not_snoozed}")
         if self.snoozes_left(now) <= 0:
             limit = self.settings.snooze.per_day
             raise ValueError(f"no snoozes left today (the limit is {limit} a day)")
-        left = rule.every - self.state.counted.get(kind, 0.0)
-        self.state.counted[kind] = rule.every - (seconds if just_shown else max(left, seconds))
+        trigger.snoozed(kind.name, self.state, seconds, just_shown=just_shown)
         day = self.calendar.local(now).date().isoformat()
         self.state.snoozes = {day: self.state.snoozes.get(day, 0) + 1}
 
@@ -333,23 +288,36 @@ class Policy:
         day = self.calendar.local(now).date().isoformat()
         return max(0, self.settings.snooze.per_day - self.state.snoozes.get(day, 0))
 
-    def kinds(self) -> tuple[str, ...]:
+    def kinds(self) -> tuple[Kind, ...]:
+        """The enabled kinds."""
         return tuple(rule.kind for rule in self.rules)
+
+    def kind(self, name: str) -> Kind:
+        """The enabled kind called ``name`` (KeyError: none is)."""
+        return self._by_name[name].kind
+
+    def rule(self, kind: Kind) -> Rule | None:
+        """The enabled reminder of ``kind`` (None: it is not enabled)."""
+        return self._by_name.get(kind.name)
 
     # -- what is coming -----------------------------------------------------------------------
 
     def due_at(self, rule: Rule, now: datetime) -> datetime | None:
         """When ``rule`` falls due if the person keeps working from ``now`` (None: not planned)."""
-        if rule.trigger in ("active", "clock"):
-            left = max(0.0, rule.every - self.state.counted.get(rule.kind, 0.0))
-            return self.calendar.local(now.astimezone(UTC) + timedelta(seconds=left))
-        if rule.trigger == "on_return":
-            return now if self.state.posture_due else None
-        return self._fixed_occurrence(rule, now)
+        return rule.trigger.due_at(rule.kind.name, self.state, now, self.calendar)
 
-    def upcoming(self, now: datetime) -> dict[str, datetime]:
+    def _dues(self, now: datetime) -> list[tuple[Rule, datetime]]:
+        """Each planned reminder with when it falls due, in the order of the rules."""
+        state, calendar = self.state, self.calendar
+        return [
+            (r, at)
+            for r in self.rules
+            if (at := r.trigger.due_at(r.kind.name, state, now, calendar)) is not None
+        ]
+
+    def upcoming(self, now: datetime) -> dict[Kind, datetime]:
         """The next time each kind would show, assuming continuous work (for status/preview)."""
-        plan: dict[str, datetime] = {}
+        plan: dict[Kind, datetime] = {}
         for rule in self.rules:
             due = self.due_at(rule, now)
             if due is None:
@@ -373,74 +341,35 @@ class Policy:
             )
         return max(idle, (seen.now - self.state.locked_since).total_seconds())
 
-    def _account(
-        self, awake: float, ongoing: float, finished: float, *, locked: bool
-    ) -> tuple[str, ...]:
-        """Add active time to each timer, or reset those whose break length was reached.
-
-        After a break the person came back at most ``ongoing`` seconds ago: count only that, so
-        a prompt is never early (it may be late by up to one sampling period).
-        """
-        natural: list[str] = []
-        for rule in self.rules:
-            if rule.trigger != "active":
-                continue
-            if max(ongoing, finished) >= rule.size:
-                if self.state.counted.get(rule.kind):
-                    natural.append(rule.kind)
-                self.state.counted[rule.kind] = 0.0
-            elif not locked:
-                was_away = self.state.inactive >= rule.size
-                counted = min(awake, ongoing) if was_away else awake
-                self.state.counted[rule.kind] = self.state.counted.get(rule.kind, 0.0) + counted
-        return tuple(natural)
-
     def _prompt(self, now: datetime, *, catch_up: bool) -> Prompt | None:
-        due = {r.kind: d for r in self.rules if (d := self.due_at(r, now)) is not None}
-        if not any(at <= now for at in due.values()):
+        due = self._dues(now)
+        if not any(at <= now for _, at in due):
             return None
         window = now + timedelta(seconds=self._merge_within)
-        chosen = [r for r in self.rules if r.kind in due and due[r.kind] <= window]
-        # A fixed-time reminder is the person's own appointment: it shows under its own title,
+        # A set-time reminder is the person's own appointment: it shows under its own title,
         # never as a line inside another prompt, and two of them never share one notice.
-        fixed = next((r for r in chosen if r.trigger == "fixed" and due[r.kind] <= now), None)
-        chosen = [r for r in chosen if r.trigger != "fixed" or r is fixed]
-        head = fixed or max(chosen, key=lambda r: r.size)
+        alone = next((r for r, at in due if r.trigger.standalone and at <= now), None)
+        chosen = [r for r, at in due if at <= window and (not r.trigger.standalone or r is alone)]
+        head = alone or max(chosen, key=lambda r: r.size)
         for rule in chosen:
             self._taken(rule, now)
         merged = [r.kind for r in chosen if r is not head]
-        if any(r.kind == "stretch" for r in chosen):
+        joins = self._companion
+        if joins is not None and any(r.kind == joins.of for r in chosen):
             self.state.stretches += 1
-            if self._posture_every and self.state.stretches % self._posture_every == 0:
-                self.state.posture_due = False
-                if "posture" not in merged and head.kind != "posture":
-                    merged.append("posture")
+            if self.state.stretches % joins.nth == 0:
+                if (joined := self._by_name.get(joins.kind.name)) is not None:
+                    joined.trigger.taken(joins.kind.name, self.state, now, self.calendar)
+                if joins.kind not in merged and head.kind != joins.kind:
+                    merged.append(joins.kind)
         return Prompt(head.kind, self.calendar.local(now), tuple(merged), catch_up)
 
     def _taken(self, rule: Rule, now: datetime | None = None) -> None:
-        if rule.trigger == "on_return":
-            self.state.posture_due = False
-        elif rule.trigger == "fixed" and now is not None:
-            occurrence = self._fixed_occurrence(rule, now)
-            if occurrence is not None:
-                self.state.fixed_done[rule.kind] = _local_key(self.calendar.local(occurrence))
-        else:
-            self.state.counted[rule.kind] = 0.0
-        if rule.rests:
+        rule.trigger.taken(rule.kind.name, self.state, now, self.calendar)
+        if rule.kind.rests:
             for other in self.rules:
-                if other.rests and other.size <= rule.size:
-                    self.state.counted[other.kind] = 0.0
-
-    def _fixed_occurrence(self, rule: Rule, now: datetime) -> datetime | None:
-        """The pending occurrence of a fixed-time rule: one missed by under the grace, or next."""
-        done = self.state.fixed_done.get(rule.kind, "")
-        today = self.calendar.local(now).date()
-        for occurrence in _occurrences(rule, today - timedelta(days=1), self.calendar.tz):
-            key = _local_key(self.calendar.local(occurrence))
-            if key <= done or (now - occurrence).total_seconds() > self._grace:
-                continue
-            return occurrence
-        return None
+                if other.kind.rests and other.size <= rule.size:
+                    self.state.counted[other.kind.name] = 0.0
 
     def _look_at(self, now: datetime) -> datetime:
         """When the current stretch without input reaches the next length that matters.
@@ -456,24 +385,5 @@ class Policy:
         return self.calendar.local(now + timedelta(seconds=max(wait, LEAST_WAIT)))
 
     def _next_wake(self, now: datetime) -> datetime | None:
-        later = [d for r in self.rules if (d := self.due_at(r, now)) is not None and d > now]
+        later = [at for _, at in self._dues(now) if at > now]
         return min(later, key=lambda d: d.astimezone(UTC), default=None)  # not by wall clock
-
-    def _rule(self, kind: str) -> Rule:
-        for rule in self.rules:
-            if rule.kind == kind:
-                return rule
-        raise KeyError(kind)
-
-
-def _occurrences(rule: Rule, start: date, tz: ZoneInfo) -> Iterable[datetime]:
-    for offset in range(9):
-        day = start + timedelta(days=offset)
-        if day.weekday() in rule.weekdays:
-            for minute in rule.at:
-                yield local_instant(day, minute, tz)
-
-
-def _local_key(local: datetime) -> str:
-    """A local wall time as text, so the repeated hour of a DST change counts once."""
-    return local.strftime("%Y-%m-%dT%H:%M")

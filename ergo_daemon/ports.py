@@ -10,23 +10,37 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import date
 
+    from ergo_daemon.kinds import Kind
     from ergo_daemon.notify.answers import Answer
+
+REMINDER = "reminder"  # the replace slot every reminder shares
 
 
 @dataclass(frozen=True)
 class Notice:
-    """What the person sees: one notification."""
+    """What the person sees: one notification, a reminder of ``kind`` or (None) about itself."""
 
-    kind: str
+    kind: Kind | None  # None: a notice about ergo-daemon itself, in the slot of its ``topic``
     title: str
     message: str
     at: datetime
-    merged: tuple[str, ...] = ()
+    merged: tuple[Kind, ...] = ()
     image: str | None = None  # a picture file for the lead item, where the server shows one
     actions: tuple[str, ...] = ()  # the answers it offers ("done", "snooze", "skip"), if any
     sound: str | None = None  # a freedesktop sound name to play with it
     labels: tuple[str, ...] = ()  # the buttons' words, if not the usual ones for ``actions``
     follow_up: str = ""  # "heads-up" before a prompt, or "again" after an ignored one
+    topic: str = ""  # what a notice about ergo-daemon itself is about: "config", "info"
+
+    @classmethod
+    def about_itself(cls, topic: str, title: str, message: str, at: datetime) -> Notice:
+        """A notice that is no reminder: not counted, no answers, e.g. a configuration error."""
+        return cls(None, title, message, at, topic=topic)
+
+    @property
+    def slot(self) -> str:
+        """The notice on screen this one replaces: the last reminder, or the last of its topic."""
+        return REMINDER if self.kind is not None else f"about {self.topic}"
 
 
 class DeliveryError(Exception):

@@ -12,6 +12,7 @@ from desktop import Desktop
 from test_activity_dbus import eventually
 from test_notify import FakePlyer
 
+from ergo_daemon import kinds
 from ergo_daemon.activity.bus import Listener
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
@@ -19,11 +20,11 @@ from ergo_daemon.notify.plyer_backend import PlyerNotifier
 from ergo_daemon.ports import Notice
 
 BREAK = Notice(
-    "break",
+    kinds.BREAK,
     "Break time",
     "Step away from the desk.",
     datetime.now(UTC),
-    merged=("eyes",),
+    merged=(kinds.EYES,),
     actions=("done", "snooze", "skip"),
 )
 
@@ -67,7 +68,7 @@ def test_each_button_reaches_the_handler_on_the_bus_thread_and_closes_the_notice
         assert "ergo-daemon done" not in shown["body"], "buttons: no commands to type"
         server.press(shown["id"], key)
         eventually(lambda: len(answers.got) == len(server.notices), f"{key} handed on")
-        assert answers.got[-1] == Answer("break", key, ("eyes",))
+        assert answers.got[-1] == Answer(kinds.BREAK, key, (kinds.EYES,))
         closed = shown["id"]
         eventually(lambda: closed in server.closed_by_client, "the notice closed")  # noqa: B023
     assert answers.threads == {"ergo-dbus"}, "signals are read by the one listener thread"
@@ -82,7 +83,7 @@ def test_dismissing_counts_once_and_expiring_or_unknown_keys_not_at_all(
     first = server.notices[-1]["id"]
     server.close(first, 2)  # the person closed it
     eventually(lambda: len(answers.got) == 1, "dismissal handed on")
-    assert answers.got == [Answer("break", "dismissed", ("eyes",))]
+    assert answers.got == [Answer(kinds.BREAK, "dismissed", (kinds.EYES,))]
     server.close(first, 2)  # said again: already gone
     notifier.send(BREAK)
     second = server.notices[-1]["id"]
@@ -113,10 +114,11 @@ def test_a_server_without_buttons_gets_the_commands_to_type(desktop: Desktop) ->
 def test_reminders_without_a_snooze_and_other_notices_say_only_what_applies() -> None:
     backend = FakePlyer()
     plyer = PlyerNotifier(backend)
-    lunch = Notice("lunch", "Walk", "Ten minutes outside.", BREAK.at, actions=("done", "skip"))
+    walk = kinds.Kind("lunch", "Walk", "Walk", "Also due: Walk.")
+    lunch = Notice(walk, "Walk", "Ten minutes outside.", BREAK.at, actions=("done", "skip"))
     plyer.send(lunch)
-    plyer.send(Notice("info", "ergo-daemon", "No snoozes left today.", BREAK.at))
-    long = Notice("break", "Break", "x" * 400, BREAK.at, actions=("done", "snooze", "skip"))
+    plyer.send(Notice.about_itself("info", "ergo-daemon", "No snoozes left today.", BREAK.at))
+    long = Notice(kinds.BREAK, "Break", "x" * 400, BREAK.at, actions=("done", "snooze", "skip"))
     plyer.send(long)
     assert backend.calls[0]["message"].endswith("Answer: ergo-daemon done lunch (or skip)")
     assert backend.calls[1]["message"] == "No snoozes left today."
@@ -159,14 +161,14 @@ def test_a_button_and_the_typed_command_count_alike_and_a_refusal_is_told() -> N
         clock.advance(15)
         daemon.tick()
     assert shown.shown[-1].actions == ("done", "snooze", "skip")
-    daemon.answer(Answer("eyes", "done"))
+    daemon.answer(Answer(kinds.EYES, "done"))
     daemon.tick()
     handle(daemon, encode_request("done", kind="eyes"))
     assert stats.events.count(("eyes", "done", ())) == 2, stats.events
-    daemon.answer(Answer("eyes", "snooze"))
+    daemon.answer(Answer(kinds.EYES, "snooze"))
     daemon.tick()
     told = shown.shown[-1]
-    assert (told.kind, told.actions) == ("info", ())
+    assert (told.kind, told.topic, told.actions) == (None, "info", ())
     assert told.message == "Snooze: no snoozes left today (the limit is 5 a day)"
     assert not any(outcome == "snoozed" for _, outcome, _ in stats.events)
     assert ("info", "shown", ()) not in stats.events, "a notice about itself is no reminder"

@@ -16,8 +16,9 @@ import pytest
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
-from ergo_daemon.content.decks import eye_items, rest_items, stretch_items
+from ergo_daemon.content.decks import line_items, stretch_items
 from ergo_daemon.content.rotation import Deck, RotationFile
+from ergo_daemon.kinds import BREAK, EYES, HYDRATION, POSTURE, STRETCH
 from ergo_daemon.policy import Activity, Policy, Prompt
 from ergo_daemon.settings.layers import read_toml, validate
 from ergo_daemon.settings.models import Content, Exercise, Settings
@@ -99,10 +100,10 @@ def test_each_deck_holds_only_what_fits_its_kind() -> None:
     assert not any("floor" in e.positions for e in default)
     assert any("floor" in e.positions for e in with_floor)
     eye_areas = {
-        e.area for e in catalogue.exercises if e.id in {i.id for i in eye_items(catalogue)}
+        e.area for e in catalogue.exercises if e.id in {i.id for i in line_items(catalogue, EYES)}
     }
     assert eye_areas == {"eyes"}
-    rest_ids = {i.id for i in rest_items(catalogue)}
+    rest_ids = {i.id for i in line_items(catalogue, BREAK)}
     assert {e.area for e in catalogue.exercises if e.id in rest_ids} == {"breathing"}
     assert {line.id for line in catalogue.lines["rest"]} <= rest_ids
 
@@ -119,7 +120,7 @@ def test_positions_are_validated_and_accept_a_comma_list() -> None:
 def _stretch_titles(settings: Settings, count: int) -> list[str]:
     composer = Composer(settings, load_catalogue(settings.content), random.Random(1))
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    return [composer.compose(Prompt("stretch", now)).title for _ in range(count)]
+    return [composer.compose(Prompt(STRETCH, now)).title for _ in range(count)]
 
 
 def test_stretch_prompts_rotate_and_never_offer_floor_work_by_default() -> None:
@@ -151,12 +152,12 @@ def test_users_add_their_own_items() -> None:
 def test_merged_prompts_say_what_the_break_does_not_cover_in_one_line() -> None:
     composer = Composer(Settings.model_validate({}), load_catalogue(), random.Random(1))
     at = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    notice = composer.compose(Prompt("break", at, ("eyes", "stretch", "posture", "hydration")))
+    notice = composer.compose(Prompt(BREAK, at, (EYES, STRETCH, POSTURE, HYDRATION)))
     assert notice.title == "Break time: step away for 5 minutes"
     assert notice.message.endswith(" Have a glass of water too.")
     for word in ("eye", "stretch", "posture"):
         assert word not in notice.message.lower(), "a break covers it: no second instruction"
-    both = composer.compose(Prompt("eyes", at, ("posture", "hydration")))
+    both = composer.compose(Prompt(EYES, at, (POSTURE, HYDRATION)))
     assert both.message.endswith(" Also due: a posture check, a glass of water.")
 
 
@@ -199,7 +200,7 @@ def test_a_month_of_merged_notices_is_short_and_asks_for_one_thing(settings: Set
             if not prompt.merged:
                 continue
             merges += 1
-            if "break" in (prompt.kind, *prompt.merged):
+            if BREAK in (prompt.kind, *prompt.merged):
                 clash = [text for text in [*postures, *exercises, *own] if text in extra]
                 clash += [w for w in ("posture", "stretch", "stand") if w in extra.lower()]
                 assert not clash, f"a break together with {clash}: {body}"
@@ -261,8 +262,8 @@ def _expected(settings: Settings) -> dict[str, set[str]]:
     catalogue = load_catalogue(settings.content)
     return {
         "stretch": {e.id for e in stretch_items(catalogue, settings.content)},
-        "eyes": {i.id for i in eye_items(catalogue)},
-        "rest": {i.id for i in rest_items(catalogue)},
+        "eyes": {i.id for i in line_items(catalogue, EYES)},
+        "rest": {i.id for i in line_items(catalogue, BREAK)},
         "posture": {i.id for i in catalogue.lines["posture"]},
         "hydration": {i.id for i in catalogue.lines["hydration"]},
     }
@@ -307,7 +308,7 @@ def test_the_rotation_goes_on_after_a_restart(tmp_path: Path) -> None:
 
     def titles(count: int, seed: int) -> list[str]:
         composer = Composer(settings, load_catalogue(), random.Random(seed), RotationFile(path))
-        return [composer.compose(Prompt("stretch", now)).title for _ in range(count)]
+        return [composer.compose(Prompt(STRETCH, now)).title for _ in range(count)]
 
     before = titles(5, seed=1)
     after = titles(size - 5, seed=1)  # the same seed: a fresh start would deal the same again
@@ -329,7 +330,7 @@ def test_seated_stretches_do_not_ask_you_to_stand_and_pictures_come_along() -> N
     settings = Settings.model_validate({"content": {"positions": ["seated"]}})
     composer = Composer(settings, load_catalogue(), random.Random(4))
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    notices = [composer.compose(Prompt("stretch", now)) for _ in range(40)]
+    notices = [composer.compose(Prompt(STRETCH, now)) for _ in range(40)]
     assert not any(n.title.startswith("Stand up") for n in notices)
     assert any(n.title.startswith("Stretch in your chair: ") for n in notices)
     pictured = [n for n in notices if n.image]

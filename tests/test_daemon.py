@@ -15,6 +15,7 @@ from ergo_daemon.clock import Instant
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.kinds import EYES
 from ergo_daemon.notify.log import LogNotifier
 from ergo_daemon.policy import Policy
 from ergo_daemon.ports import ActivityError, DeliveryError, Notice, Notifier, Reading
@@ -137,7 +138,7 @@ def test_a_failed_prompt_is_retried_once_and_then_shown() -> None:
     for _ in range(4):
         clock.advance(15)
         wake = daemon.tick()
-    assert [n.kind for n in recorder.shown] == ["eyes"]
+    assert [n.kind for n in recorder.shown] == [EYES]
     assert wake is not None
 
 
@@ -160,7 +161,7 @@ def test_a_failing_activity_source_falls_back_and_says_so_once(
         daemon.tick()
         _run(daemon, clock, 21)
     assert caplog.text.count("X server went away") == 1
-    assert [n.kind for n in recorder.shown] == ["eyes"], "clock time still counts"
+    assert [n.kind for n in recorder.shown] == [EYES], "clock time still counts"
 
 
 class RestartingActivity(UnknownActivity):
@@ -198,7 +199,7 @@ def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_mean
     assert source.reads > reads, "the failed source was asked again, not swapped out"
     assert daemon.activity is source
     assert daemon.status().status == "active"
-    assert [n.kind for n in recorder.shown] == ["eyes"]
+    assert [n.kind for n in recorder.shown] == [EYES]
     assert caplog.text.count("the compositor closed the connection") == 1
     assert "activity: restarting works again" in caplog.text
 

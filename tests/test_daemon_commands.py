@@ -50,7 +50,7 @@ def test_a_command_is_saved_and_wakes_the_scheduler_and_a_refusal_does_neither(
     daemon = _daemon(clock, state, woken, stopped)
     daemon.tick()
     snoozed = daemon.snooze("eyes")
-    assert (snoozed.kind, snoozed.at) == ("eyes", clock.wall)
+    assert (snoozed.kind.name, snoozed.at) == ("eyes", clock.wall)
     assert snoozed.snoozes_left == SETTINGS.snooze.per_day - 1
     assert woken.count == 1, "the next due time moved: the scheduler is woken"
     saved = persist.load(state, clock.wall.date())
@@ -71,7 +71,9 @@ def test_status_counts_the_time_since_the_last_look(tmp_path: Path) -> None:
     clock.advance(40)  # typing all along; the daemon has not looked since
     shot = daemon.status()
     assert (shot.status, shot.active, shot.sitting, shot.at) == ("active", 40, 40, clock.wall)
-    assert dict(shot.plan) == {"eyes": clock.wall + timedelta(minutes=20) - timedelta(seconds=40)}
+    assert {k.name: at for k, at in shot.plan} == {
+        "eyes": clock.wall + timedelta(minutes=20) - timedelta(seconds=40)
+    }
 
 
 def test_stop_saves_the_day_and_ends_the_run(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from test_daemon import FakeClock, Recorder, _daemon
 
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.kinds import BREAK
 from ergo_daemon.notify.answers import Answer, button_list
 from ergo_daemon.policy import Policy
 from ergo_daemon.settings.models import Settings
@@ -64,7 +65,7 @@ def test_postponing_at_the_heads_up_moves_the_break_and_warns_again_before_it() 
     daemon, clock, _, stats = daemon_with(remind_after="0s")
     first = run(daemon, clock, 59.6)
     assert first[-1][1] == "Break in 30 seconds"
-    daemon.answer(Answer("break", "snooze"))
+    daemon.answer(Answer(BREAK, "snooze"))
     later = run(daemon, clock, 10)
     titles = [title for _, title in later if "reak" in title]
     assert titles == ["Break in 30 seconds", "Break time: step away for 5 minutes"]
@@ -98,7 +99,7 @@ def test_an_ignored_break_is_asked_again_once_after_10_minutes_in_other_words() 
 def test_an_answered_break_is_not_asked_again(answer: str) -> None:
     daemon, clock, _, _ = daemon_with(heads_up="0s")
     run(daemon, clock, 60.1)
-    daemon.answer(Answer("break", answer))  # type: ignore[arg-type]
+    daemon.answer(Answer(BREAK, answer))  # type: ignore[arg-type]
     # 12 min: past the 10 min ask; a snoozed break shown again 5 min on waits 10 min of its own
     assert not any(t.startswith("Still going") for _, t in run(daemon, clock, 12))
 

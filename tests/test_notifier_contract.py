@@ -23,6 +23,7 @@ from test_notify import FakePlyer
 from test_notify_native import FakeRun, FakeToasts, FakeWin32, balloon_class
 from test_quiet_daemon import Screen
 
+from ergo_daemon import kinds
 from ergo_daemon.activity.bus import Listener
 from ergo_daemon.notify.answers import Answer, typed_hint
 from ergo_daemon.notify.fallback import FallbackNotifier
@@ -34,13 +35,13 @@ from ergo_daemon.notify.windows import BalloonNotifier, ToastNotifier
 from ergo_daemon.ports import DeliveryError, Notice, Notifier
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
-EYES = Notice("eyes", "Rest your eyes", "Look out of the window.", AT)
+EYES = Notice(kinds.EYES, "Rest your eyes", "Look out of the window.", AT)
 BREAK = Notice(
-    "break",
+    kinds.BREAK,
     "Break time",
     "Step away from the desk.",
     AT,
-    merged=("eyes",),
+    merged=(kinds.EYES,),
     actions=("done", "skip"),
 )
 
@@ -221,7 +222,7 @@ def test_the_answers_offered_are_buttons_that_reach_the_listener_or_the_words_to
         assert typed_hint(BREAK) not in text, "buttons and the command to type"
         under.press("done")
         eventually(lambda: bool(got), "the answer handed on")
-        assert got == [Answer("break", "done", ("eyes",))]
+        assert got == [Answer(kinds.BREAK, "done", (kinds.EYES,))]
     elif under.renders:
         assert typed_hint(BREAK) in text, "no buttons, and no word of what to type instead"
 

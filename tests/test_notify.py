@@ -12,12 +12,13 @@ import pytest
 from desktop import Desktop
 
 from ergo_daemon.content.catalogue import load_catalogue
+from ergo_daemon.kinds import BREAK, EYES, STRETCH, Kind
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.log import LogNotifier
 from ergo_daemon.notify.plyer_backend import PlyerNotifier
 from ergo_daemon.ports import DeliveryError, Notice
 
-NOTICE = Notice("eyes", "Rest your eyes", "Look out of the window.", datetime.now(UTC))
+NOTICE = Notice(EYES, "Rest your eyes", "Look out of the window.", datetime.now(UTC))
 
 
 def test_dbus_notifier_delivers_to_the_real_server_and_survives_its_restart(
@@ -45,7 +46,7 @@ def test_dbus_notifier_passes_the_exercise_picture_as_the_notice_image(desktop: 
     assert picture is not None
     notifier = FreedesktopNotifier(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
     title = "Stand up and stretch: Calf stretch"
-    notifier.send(Notice("stretch", title, "Hold.", NOTICE.at, image=str(picture)))
+    notifier.send(Notice(STRETCH, title, "Hold.", NOTICE.at, image=str(picture)))
     notifier.send(NOTICE)  # no picture: no image
     pictured, plain = desktop.wait_for_notifications(lambda ns: len(ns) == 2, 5)
     assert Path(pictured.icon) == picture, "dunst loaded the SVG as the notice's image"
@@ -70,7 +71,12 @@ def _as_rendered(body: str) -> str:
     return "".join(root.itertext())
 
 
-TEA = Notice("tea", "Tea & <biscuits>", "5 < 6 > 4 & <b>not bold</b> <a href='x'>", NOTICE.at)
+TEA = Notice(
+    Kind("tea", "tea", "Tea", ""),
+    "Tea & <biscuits>",
+    "5 < 6 > 4 & <b>not bold</b> <a href='x'>",
+    NOTICE.at,
+)
 
 
 def test_dbus_notifier_escapes_the_body_for_a_server_that_reads_markup(desktop: Desktop) -> None:
@@ -153,7 +159,7 @@ class FakePlyer:
 
 def test_plyer_notifier_clamps_to_the_windows_limits() -> None:
     backend = FakePlyer()
-    PlyerNotifier(backend).send(Notice("break", "T" * 100, "m" * 400, NOTICE.at))
+    PlyerNotifier(backend).send(Notice(BREAK, "T" * 100, "m" * 400, NOTICE.at))
     call = backend.calls[0]
     assert len(call["title"]) == 64 and call["title"].endswith("…")
     assert len(call["message"]) == 256

@@ -26,6 +26,7 @@ from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.kinds import BREAK, EYES, STRETCH
 from ergo_daemon.notify import macos
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.macos import OsascriptNotifier, applescript_string, osascript_argv
@@ -83,7 +84,7 @@ def tokens(script: str) -> list[str | tuple[str]]:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_no_title_or_message_can_break_out_of_its_applescript_string(text: str) -> None:
-    argv = osascript_argv(Notice("eyes", text, text, AT))
+    argv = osascript_argv(Notice(EYES, text, text, AT))
     assert argv[:2] == ["/usr/bin/osascript", "-e"] and len(argv) == 3
     script = argv[2]
     assert "\n" not in script and "\r" not in script, "one line: no second statement"
@@ -97,7 +98,7 @@ def test_no_title_or_message_can_break_out_of_its_applescript_string(text: str) 
 
 
 def test_a_hostile_title_stays_inside_its_string_in_the_exact_command() -> None:
-    notice = Notice("eyes", 'x"; do shell script "touch /tmp/pwned', 'a\\"\nb', AT)
+    notice = Notice(EYES, 'x"; do shell script "touch /tmp/pwned', 'a\\"\nb', AT)
     assert osascript_argv(notice) == [
         "/usr/bin/osascript",
         "-e",
@@ -129,7 +130,7 @@ class FakeRun:
 
 def test_osascript_notifier_runs_the_exact_command_with_a_timeout() -> None:
     run = FakeRun()
-    OsascriptNotifier(run).send(Notice("stretch", 'Stand up: "Calf stretch"', "Hold 30 s.", AT))
+    OsascriptNotifier(run).send(Notice(STRETCH, 'Stand up: "Calf stretch"', "Hold 30 s.", AT))
     [(argv, kwargs)] = run.calls
     assert argv == [
         "/usr/bin/osascript",
@@ -149,7 +150,7 @@ def test_osascript_notifier_runs_the_exact_command_with_a_timeout() -> None:
 )
 def test_osascript_failures_are_delivery_errors(run: FakeRun, said: str) -> None:
     with pytest.raises(DeliveryError, match=said):
-        OsascriptNotifier(run).send(Notice("eyes", "Rest", "Look away.", AT))
+        OsascriptNotifier(run).send(Notice(EYES, "Rest", "Look away.", AT))
 
 
 def test_macos_default_is_osascript_when_it_exists_and_plyer_otherwise(
@@ -237,7 +238,7 @@ def threading_timer(delay: float, call: Any, arg: Any) -> None:
 
 def test_toasts_show_title_and_message_under_the_app_name() -> None:
     toasts = FakeToasts()
-    ToastNotifier(toasts).send(Notice("eyes", "Rest your eyes", "Look far away.", AT))
+    ToastNotifier(toasts).send(Notice(EYES, "Rest your eyes", "Look far away.", AT))
     assert toasts.shown == [("ergo-daemon", ["Rest your eyes", "Look far away."])]
 
 
@@ -246,12 +247,12 @@ def test_a_toast_carries_the_answers_as_buttons_and_a_click_reaches_the_daemon()
     notifier = ToastNotifier(toasts)
     got: list[Answer] = []
     notifier.listen(got.append)
-    notice = Notice("break", "Break time", "Step away.", AT, actions=("done", "snooze", "skip"))
+    notice = Notice(BREAK, "Break time", "Step away.", AT, actions=("done", "snooze", "skip"))
     notifier.send(notice)
     assert toasts.shown == [("ergo-daemon", ["Break time", "Step away."])], "no typed hint"
     assert [b.content for b in toasts.last.actions] == ["Done", "Snooze", "Skip"]
     toasts.last.on_activated(types.SimpleNamespace(arguments="snooze"))
-    assert got == [Answer("break", "snooze")]
+    assert got == [Answer(BREAK, "snooze")]
     assert notifier.buttons()
 
 
@@ -266,7 +267,7 @@ def test_a_toast_carries_the_answers_as_buttons_and_a_click_reaches_the_daemon()
 )
 def test_toast_failures_are_delivery_errors(toasts: FakeToasts, said: str) -> None:
     with pytest.raises(DeliveryError, match=said):
-        ToastNotifier(toasts).send(Notice("eyes", "Rest", "Look away.", AT))
+        ToastNotifier(toasts).send(Notice(EYES, "Rest", "Look away.", AT))
 
 
 def test_windows_prefers_toasts_when_the_library_is_installed(
@@ -332,7 +333,7 @@ def test_plyer_balloon_is_shown_and_its_tray_icon_removed_after_its_time(
     win32 = FakeWin32()
     monkeypatch.setattr("ergo_daemon.notify.windows.display_seconds", lambda _n: 0.2)
     notifier = BalloonNotifier(balloon_class(monkeypatch, win32))
-    notifier.send(Notice("eyes", "Rest your eyes", "m" * 400, AT))
+    notifier.send(Notice(EYES, "Rest your eyes", "m" * 400, AT))
     added = [args for name, args in win32.calls if name == "Shell_NotifyIconW" and args[0] == 0]
     assert len(added) == 1, "NIM_ADD once"
     fields = added[0][1][1]
@@ -357,7 +358,7 @@ def test_plyer_balloon_errors_leave_its_thread_as_delivery_errors(
 ) -> None:
     notifier = BalloonNotifier(balloon_class(monkeypatch, FakeWin32(fail)))
     with pytest.raises(DeliveryError, match=said):
-        notifier.send(Notice("eyes", "Rest", "Look away.", AT))
+        notifier.send(Notice(EYES, "Rest", "Look away.", AT))
 
 
 def test_windows_without_toasts_uses_the_balloon(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
+from ergo_daemon.kinds import EYES, STRETCH
 from ergo_daemon.policy import Activity, Policy, Prompt
 from ergo_daemon.settings.models import Settings
 from ergo_daemon.simulate import run, working_day
@@ -59,10 +60,12 @@ class Desk:
         self._input()
 
     def kinds(self) -> list[str]:
-        return [p.kind for p in self.shown]
+        return [p.kind.name for p in self.shown]
 
     def times(self, kind: str) -> list[str]:
-        return [p.at.astimezone(BERLIN).strftime("%H:%M") for p in self.shown if p.kind == kind]
+        return [
+            p.at.astimezone(BERLIN).strftime("%H:%M") for p in self.shown if p.kind.name == kind
+        ]
 
     def _input(self) -> None:
         self.last_input = self.now
@@ -135,9 +138,9 @@ def test_nothing_shows_while_away_and_all_timers_reset() -> None:
     shown_before = len(d.shown)
     d.work(1)
     returned = d.shown[shown_before:]
-    assert [p.kind for p in returned] == ["posture"], "a posture check on return, nothing else"
+    assert [p.kind.name for p in returned] == ["posture"], "a posture check on return, nothing else"
     d.work(18)
-    assert [p.kind for p in d.shown[shown_before:]] == ["posture"]
+    assert [p.kind.name for p in d.shown[shown_before:]] == ["posture"]
 
 
 def test_a_locked_screen_counts_as_away() -> None:
@@ -234,7 +237,7 @@ def test_a_prompt_due_within_two_minutes_merges_into_the_larger_one() -> None:
     d = desk(eyes={"every": "29m"}, hydration={"enabled": False}, posture={"enabled": False})
     d.work(32)
     assert d.kinds() == ["stretch"]
-    assert d.shown[0].merged == ("eyes",)
+    assert d.shown[0].merged == (EYES,)
 
 
 def test_a_break_resets_the_smaller_timers() -> None:
@@ -246,7 +249,7 @@ def test_a_break_resets_the_smaller_timers() -> None:
     )
     d.work(61)
     assert d.kinds() == ["break"]
-    assert set(d.shown[0].merged) == {"eyes", "stretch"}
+    assert {k.name for k in d.shown[0].merged} == {"eyes", "stretch"}
     d.work(30)
     assert d.kinds() == ["break"], "eyes and stretch restarted with the break"
 
@@ -260,7 +263,7 @@ def test_posture_joins_every_second_stretch() -> None:
     d = desk(**off)
     d.work(91)
     assert d.kinds() == ["stretch", "stretch", "stretch"]
-    assert [("posture" in p.merged) for p in d.shown] == [False, True, False]
+    assert [("posture" in [k.name for k in p.merged]) for p in d.shown] == [False, True, False]
 
 
 def test_hydration_is_clock_time_in_working_hours_and_waits_for_presence() -> None:
@@ -309,7 +312,7 @@ def test_snoozing_a_shown_prompt_brings_it_back_after_the_snooze() -> None:
     d = desk(**ONLY_EYES)
     d.work(20)
     assert d.times("eyes") == ["09:20"]
-    d.policy.snooze("eyes", 300, d.now, just_shown=True)
+    d.policy.snooze(EYES, 300, d.now, just_shown=True)
     d.work(26)
     assert d.times("eyes") == ["09:20", "09:25", "09:45"]
 
@@ -317,29 +320,29 @@ def test_snoozing_a_shown_prompt_brings_it_back_after_the_snooze() -> None:
 def test_snoozing_the_next_prompt_puts_it_off_and_never_brings_it_sooner() -> None:
     d = desk(**ONLY_EYES)
     d.work(18)  # eyes due at 09:20
-    d.policy.snooze("eyes", 600, d.now, just_shown=False)
+    d.policy.snooze(EYES, 600, d.now, just_shown=False)
     d.work(10)
     assert d.times("eyes") == ["09:28"]
-    d.policy.snooze("eyes", 60, d.now, just_shown=False)  # 20 min left: a 1 min snooze is moot
+    d.policy.snooze(EYES, 60, d.now, just_shown=False)  # 20 min left: a 1 min snooze is moot
     d.work(20)
     assert d.times("eyes") == ["09:28", "09:48"]
 
 
 def test_snoozes_stop_at_the_daily_limit_and_fixed_times_cannot_be_snoozed() -> None:
     d = desk(snooze={"per_day": 2}, custom=[{"name": "walk", "title": "Walk", "at": "12:30"}])
-    d.policy.snooze("eyes", 60, d.now, just_shown=False)
-    d.policy.snooze("eyes", 60, d.now, just_shown=False)
+    d.policy.snooze(EYES, 60, d.now, just_shown=False)
+    d.policy.snooze(EYES, 60, d.now, just_shown=False)
     with pytest.raises(ValueError, match="no snoozes left today"):
-        d.policy.snooze("eyes", 60, d.now, just_shown=False)
+        d.policy.snooze(EYES, 60, d.now, just_shown=False)
     with pytest.raises(ValueError, match="skip it instead"):
-        d.policy.snooze("walk", 60, d.now, just_shown=False)
+        d.policy.snooze(d.policy.kind("walk"), 60, d.now, just_shown=False)
     assert d.policy.snoozes_left(d.now + timedelta(days=1)) == 2
 
 
 def test_skipping_lets_the_next_prompt_go_by() -> None:
     d = desk(**ONLY_EYES)
     d.work(15)
-    d.policy.skip("eyes", d.now)
+    d.policy.skip(EYES, d.now)
     d.work(25)
     assert d.times("eyes") == ["09:35"]
 
@@ -354,7 +357,7 @@ def test_unknown_activity_counts_clock_time() -> None:
         )
         if d.prompt
     ]
-    assert [p.kind for p in prompts] == ["eyes"]
+    assert [p.kind for p in prompts] == [EYES]
 
 
 def test_idle_unknown_for_now_holds_every_timer_and_shows_nothing() -> None:
@@ -417,7 +420,7 @@ def test_a_pause_just_long_enough_for_an_eye_rest_counts_wherever_it_falls() -> 
         now, naturals = start, list[str]()
         while now < start + timedelta(minutes=10):
             decision = policy.observe(look(now))
-            naturals += decision.natural_breaks
+            naturals += [k.name for k in decision.natural_breaks]
             now = min(decision.look_at, decision.wake_at or decision.look_at)
         caught += naturals == ["eyes"]
     assert caught == 10
@@ -496,14 +499,14 @@ def _lunch_walk(at: str) -> dict[str, Any]:
 def test_a_fixed_time_reminder_is_never_merged_into_another_prompt() -> None:
     d = desk(at="12:00", **_lunch_walk("12:31"))
     d.work(35)  # the stretch falls due at 12:30, a minute before the walk
-    assert [(p.kind, p.merged) for p in d.shown] == [("stretch", ()), ("lunch-walk", ())]
+    assert [(p.kind.name, p.merged) for p in d.shown] == [("stretch", ()), ("lunch-walk", ())]
     assert d.times("lunch-walk") == ["12:31"], "at its own time, under its own title"
 
 
 def test_a_fixed_time_reminder_heads_what_falls_due_with_it() -> None:
     d = desk(at="12:00", **_lunch_walk("12:29"))
     d.work(35)
-    assert [(p.kind, p.merged) for p in d.shown] == [("lunch-walk", ("stretch",))]
+    assert [(p.kind.name, p.merged) for p in d.shown] == [("lunch-walk", (STRETCH,))]
     notice = Composer(d.policy.settings, load_catalogue(), random.Random(0)).compose(d.shown[0])
     assert notice.title == "Lunch walk"
     assert notice.message == "A stretch is due too: move for 2 minutes."

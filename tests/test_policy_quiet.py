@@ -51,13 +51,13 @@ class Desk:
 
     def shown(self, since: datetime | None = None) -> list[tuple[datetime, str, tuple[str, ...]]]:
         return [
-            (at, d.prompt.kind, d.prompt.merged)
+            (at, d.prompt.kind.name, tuple(k.name for k in d.prompt.merged))
             for at, d in self.seen
             if d.prompt is not None and (since is None or at >= since)
         ]
 
     def naturals(self, since: datetime) -> list[str]:
-        return [k for at, d in self.seen if at >= since for k in d.natural_breaks]
+        return [k.name for at, d in self.seen if at >= since for k in d.natural_breaks]
 
     def _for(self, minutes: float, *, held: bool, typing: bool, locked: bool = False) -> None:
         end = self.now + timedelta(minutes=minutes)
@@ -141,7 +141,7 @@ def test_each_held_kind_is_reported_once() -> None:
     d.work(15)
     start = d.now
     d.passive(40)
-    held = [k for at, x in d.seen if at >= start for k in x.held]
+    held = [k.name for at, x in d.seen if at >= start for k in x.held]
     assert held == ["eyes"]
 
 

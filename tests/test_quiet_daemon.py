@@ -15,6 +15,7 @@ from ergo_daemon.content.compose import Composer
 from ergo_daemon.control.handler import handle
 from ergo_daemon.control.messages import encode_request, parse_reply
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.kinds import EYES, STRETCH
 from ergo_daemon.policy import Policy
 from ergo_daemon.ports import Notice, Notifier, Outcome, Reading
 from ergo_daemon.settings.models import Settings
@@ -141,7 +142,7 @@ def test_signals_are_asked_only_when_a_prompt_falls_due_and_while_held() -> None
     assert line.startswith("held: camera in use since 09:20"), line
     call.reason = None
     _run(daemon, clock, 0.25)
-    assert [n.kind for n in screen.shown] == ["stretch"], "one prompt after the call"
+    assert [n.kind for n in screen.shown] == [STRETCH], "one prompt after the call"
     assert ("eyes", "held") in stats.prompts and ("stretch", "held") in stats.prompts
     assert stats.prompts[-1] == ("stretch", "shown")
 
@@ -150,7 +151,7 @@ def test_a_reminder_left_on_screen_past_its_interval_is_closed() -> None:
     screen, call, clock, stats = Screen(), Call(), Clock(), Stats()
     daemon = _daemon(screen, call, clock, stats)
     _run(daemon, clock, 20.5)
-    assert [n.kind for n in screen.shown] == ["eyes"]
+    assert [n.kind for n in screen.shown] == [EYES]
     assert isinstance(daemon.activity, Typing)
     daemon.activity.gone_since = clock.wall  # left the desk; the notice stays on screen
     _run(daemon, clock, 19)
@@ -188,4 +189,4 @@ def test_a_configuration_error_waits_for_do_not_disturb_to_end() -> None:
     assert screen.shown == [], "nothing at all while the desktop is muted"
     call.reason = None
     _run(daemon, clock, 1.5)
-    assert [n.kind for n in screen.shown] == ["config"], "shown once, after it ended"
+    assert [n.topic for n in screen.shown] == ["config"], "shown once, after it ended"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_daemon import FakeClock, Recorder, _daemon
 
-from ergo_daemon import screen
+from ergo_daemon import kinds, screen
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.policy import Policy
 from ergo_daemon.ports import Notice
@@ -21,7 +21,7 @@ from ergo_daemon.settings.load import load_settings
 from ergo_daemon.settings.models import Settings
 from ergo_daemon.settings.organisation import OrganisationFiles
 
-BREAK = Notice("break", "Break time", "Step away.", datetime.now(UTC), actions=("done", "skip"))
+BREAK = Notice(kinds.BREAK, "Break time", "Step away.", datetime.now(UTC), actions=("done", "skip"))
 
 
 def test_break_screen_is_off_by_default_and_only_takes_the_three_modes() -> None:
@@ -114,7 +114,7 @@ def test_the_daemon_falls_back_to_the_notice_when_no_window_opens() -> None:
         clock.advance(15)
         daemon.tick()
     assert window.asked == ["window"]
-    assert [n.kind for n in shown.shown] == ["break"]
+    assert [n.kind for n in shown.shown] == [kinds.BREAK]
 
 
 def test_the_countdown_rounds_up_so_zero_means_over() -> None:

@@ -28,7 +28,7 @@ import random
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -42,6 +42,7 @@ from ergo_daemon.clock import Instant
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
+from ergo_daemon.kinds import Kind
 from ergo_daemon.policy import Policy, PolicyState
 from ergo_daemon.ports import DeliveryError, Notice, Notifier, Outcome, Reading
 from ergo_daemon.reload import Reloader
@@ -313,7 +314,7 @@ class Soak(Notifier):
         return "the simulated screen, checked against the model"
 
     def send(self, notice: Notice) -> None:
-        if notice.kind == "config":  # not a reminder: its own retry, outside the promises
+        if notice.kind is None:  # not a reminder: its own retry, outside the promises
             self._send_config(notice)
             return
         if notice.follow_up:  # a heads-up or the one ask again: no prompt, but never unseen
@@ -330,7 +331,7 @@ class Soak(Notifier):
         self.sends_this_tick += 1
         self._check_may_show(notice)
         if self.t < self.outage_until or self.fail_rng.random() < FAIL_RATE:
-            self._event("notifier failed", f" on {notice.kind} {sorted(notice.merged)}")
+            self._event("notifier failed", f" on {notice.kind} {_names(notice.merged)}")
             if retry:  # dropped: what it covered counts as done, it was tried twice
                 self._event("dropped")
                 self._restart(self._covered(attempt.covers), self.t)
@@ -342,7 +343,7 @@ class Soak(Notifier):
             raise DeliveryError("notification server is not answering")
         self._shown(notice)
         self._seen(attempt)
-        self._react(notice.kind)
+        self._react(notice.kind.name)
 
     def prompt(self, at: datetime, kind: str, outcome: Outcome, merged: Sequence[str] = ()) -> None:
         """Promise 5: a passive call is sitting and watching, never a break."""
@@ -361,7 +362,7 @@ class Soak(Notifier):
         self._shown(notice)
 
     def _shown(self, notice: Notice) -> None:
-        self.trace.append((self.t, self.offset, f"shown {notice.kind} {sorted(notice.merged)}"))
+        self.trace.append((self.t, self.offset, f"shown {notice.kind} {_names(notice.merged)}"))
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -671,7 +672,7 @@ class Soak(Notifier):
 
     def _attempted(self, notice: Notice) -> Attempt:
         """A new prompt (not a retry): promise 2 on the policy's own timing, fixed times."""
-        covers = frozenset((notice.kind, *notice.merged))
+        covers = frozenset(_names((notice.kind, *notice.merged)))
         attempt = Attempt(notice, covers, self.config, self.mono, self.t)
         for kind in covers:
             before, self.last_attempt[kind] = self.last_attempt.get(kind), attempt
@@ -689,7 +690,7 @@ class Soak(Notifier):
 
     def _seen(self, attempt: Attempt) -> None:
         """The person sees a notice: promise 2 as they see it, promise 4, and the model."""
-        self.stats.shown[attempt.notice.kind] += 1
+        self.stats.shown[str(attempt.notice.kind)] += 1
         for kind in attempt.covers:
             least = _least_gap(kind, attempt.config)
             previous = self.last_seen.get(kind)
@@ -864,3 +865,8 @@ def test_thirty_days_of_plausible_use_keep_every_promise(seed: int, start: datet
     assert sum(n for e, n in events.items() if e.startswith("held")) >= 5
     asked = soak.meeting.asked
     assert asked < stats.ticks / 2, f"the quiet signals were read on {asked} of {stats.ticks} ticks"
+
+
+def _names(kinds: Iterable[Kind | None]) -> list[str]:
+    """Kinds by name, sorted: the soak's model of what was promised knows them by name."""
+    return sorted(k.name for k in kinds if k is not None)

@@ -19,13 +19,14 @@ import pytest
 from test_cli import ergo
 
 from ergo_daemon import cli
+from ergo_daemon.kinds import BREAK, EYES, STRETCH
 from ergo_daemon.stats import StatsStore
 from ergo_daemon.stats import text as text_report
 from ergo_daemon.stats.report import (
     DayActivity,
     PromptEvent,
     ReportError,
-    Tally,
+    Uptake,
     read_report,
     summarise,
 )
@@ -342,9 +343,9 @@ def test_taken_counts_done_and_natural_prompted_counts_shown_merged_kinds_includ
         PromptEvent("", DAY, "break", "done", ("hydration",)),
     ]
     (row,) = summarise(DAY, DAY, events, [DayActivity(DAY, 60.0, 30.0)])
-    assert row.breaks == Tally(taken=4, prompted=2)
-    assert row.eye_rests == Tally(taken=1, prompted=1)
-    assert row.stretches == Tally()
+    assert row.of(BREAK) == Uptake(taken=4, prompted=2)
+    assert row.of(EYES) == Uptake(taken=1, prompted=1)
+    assert row.of(STRETCH) == Uptake()
     assert row.glasses == 1
     assert (row.active_seconds, row.longest_sitting_seconds) == (60.0, 30.0)
 
@@ -355,11 +356,11 @@ def test_a_report_has_a_row_per_day_from_stored_events(db: Path) -> None:
     assert [r.day for r in report.rows] == [DAY + timedelta(days=n) for n in range(-1, 3)]
     before, first, between, last = report.rows
     assert not before.recorded and not between.recorded
-    assert first.breaks == Tally(taken=2, prompted=2)
-    assert first.eye_rests == Tally(taken=1, prompted=1)
-    assert first.stretches == Tally(taken=0, prompted=1)
+    assert first.of(BREAK) == Uptake(taken=2, prompted=2)
+    assert first.of(EYES) == Uptake(taken=1, prompted=1)
+    assert first.of(STRETCH) == Uptake(taken=0, prompted=1)
     assert (first.glasses, first.active_seconds, first.longest_sitting_seconds) == (1, 10800, 3000)
-    assert last.eye_rests == Tally(taken=1, prompted=1)
+    assert last.of(EYES) == Uptake(taken=1, prompted=1)
     assert (last.glasses, last.active_seconds) == (1, 3600)
     assert report.latest == last.day and not report.empty and not report.quiet
 

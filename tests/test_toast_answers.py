@@ -8,6 +8,7 @@ from typing import Any
 
 from test_answers import BREAK
 
+from ergo_daemon import kinds
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.toast_answers import button_toast, interactive_toaster
 
@@ -70,7 +71,10 @@ def test_each_button_clicked_on_a_toast_comes_back_as_an_answer() -> None:
     toast.on_activated(Activated("open-settings"))  # nothing this notice offered
     toast.on_dismissed(Dismissed(2))  # timed out
     toast.on_dismissed(Dismissed(0))  # closed by the person
-    assert got == [Answer("break", "snooze", ("eyes",)), Answer("break", "dismissed", ("eyes",))]
+    assert got == [
+        Answer(kinds.BREAK, "snooze", (kinds.EYES,)),
+        Answer(kinds.BREAK, "dismissed", (kinds.EYES,)),
+    ]
 
 
 def test_a_heads_up_toast_carries_its_own_words_and_a_failing_handler_stays_contained() -> None:

@@ -71,7 +71,8 @@ def _notifications(*, send: bool) -> list[Finding]:
     try:
         detail = notifier.check()
         if send:
-            notice = Notice("doctor", "ergo-daemon test", "Notifications work.", datetime.now(UTC))
+            now = datetime.now(UTC)
+            notice = Notice.about_itself("doctor", "ergo-daemon test", "Notifications work.", now)
             notifier.send(notice)
             detail += "; a test notice was sent"
         drawn = notifier.buttons()

@@ -52,11 +52,11 @@ def _preview(args: argparse.Namespace) -> int:
         print("No reminders: this is not a working day.")
         return 0
     for notice in notices:
-        merged = f"  (+ {', '.join(notice.merged)})" if notice.merged else ""
+        merged = f"  (+ {', '.join(k.name for k in notice.merged)})" if notice.merged else ""
         local = notice.at.astimezone(tz)
         when = f"{local:%H:%M}" if local.date() == day else f"{local:%a %H:%M}"  # a night shift
-        print(f"{when}  {notice.kind:<10} {notice.title}{merged}")
-    counts = Counter(n.kind for n in notices)
+        print(f"{when}  {_name(notice):<10} {notice.title}{merged}")
+    counts = Counter(_name(n) for n in notices)
     from ergo_daemon.words import counted
 
     print(
@@ -68,11 +68,15 @@ def _preview(args: argparse.Namespace) -> int:
 def _as_json(notice: Notice) -> dict[str, object]:
     return {
         "at": notice.at.isoformat(timespec="seconds"),
-        "kind": notice.kind,
+        "kind": _name(notice),
         "title": notice.title,
         "message": notice.message,
-        "merged": list(notice.merged),
+        "merged": [k.name for k in notice.merged],
     }
+
+
+def _name(notice: Notice) -> str:
+    return notice.kind.name if notice.kind is not None else notice.topic
 
 
 def _presets(_args: argparse.Namespace) -> int:

@@ -12,9 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ergo_daemon.kinds import DECKS
 from ergo_daemon.settings.models import Content, Exercise
 
-TEXT_SECTIONS = ("posture", "hydration", "eyes", "rest")
+TEXT_SECTIONS = tuple(kind.deck for kind in DECKS)  # e.g. "eyes", "rest", "posture"
 PICTURES = "pictures"
 
 

@@ -1,4 +1,4 @@
-"""Which items each reminder draws from: only what fits its kind.
+"""Which items each reminder draws from: only what fits its kind (see ``ergo_daemon.kinds``).
 
 - stretch: movement (not eye or breathing exercises) done in a position the person can take
   now (``content.positions``; floor work only with ``content.allow_floor``);
@@ -14,31 +14,27 @@ from collections.abc import Sequence
 
 from ergo_daemon.content.catalogue import Catalogue, Line
 from ergo_daemon.content.rotation import Deck, RotationFile
+from ergo_daemon.kinds import DECKS, Kind
 from ergo_daemon.settings.models import Content, Exercise
 
-EYE_AREAS = frozenset({"eyes"})
-BREATHING_AREAS = frozenset({"breathing"})
+EXERCISES = "stretch"  # the movement deck's place in the rotation file
+STILL_AREAS = frozenset().union(*(kind.areas for kind in DECKS))  # eyes, breathing: no movement
 
 
 def stretch_items(catalogue: Catalogue, content: Content) -> tuple[Exercise, ...]:
     """Movement exercises for the positions in ``content``, e.g. standing ones by default."""
     wanted = set(content.positions) | ({"floor"} if content.allow_floor else set())
-    still = EYE_AREAS | BREATHING_AREAS
     return tuple(
-        e for e in catalogue.exercises if e.area not in still and wanted.intersection(e.positions)
+        e
+        for e in catalogue.exercises
+        if e.area not in STILL_AREAS and wanted.intersection(e.positions)
     )
 
 
-def eye_items(catalogue: Catalogue) -> tuple[Line, ...]:
-    """The eye lines, then the eye exercises written as lines."""
-    exercises = [e for e in catalogue.exercises if e.area in EYE_AREAS]
-    return (*catalogue.lines["eyes"], *(as_line(e, catalogue) for e in exercises))
-
-
-def rest_items(catalogue: Catalogue) -> tuple[Line, ...]:
-    """Away-from-screen ideas, then the breathing exercises written as lines."""
-    exercises = [e for e in catalogue.exercises if e.area in BREATHING_AREAS]
-    return (*catalogue.lines["rest"], *(as_line(e, catalogue) for e in exercises))
+def line_items(catalogue: Catalogue, kind: Kind) -> tuple[Line, ...]:
+    """``kind``'s lines, then its exercises written as lines (eyes: the eye exercises)."""
+    exercises = [e for e in catalogue.exercises if e.area in kind.areas]
+    return (*catalogue.lines[kind.deck], *(as_line(e, catalogue) for e in exercises))
 
 
 def as_line(exercise: Exercise, catalogue: Catalogue) -> Line:
@@ -63,7 +59,7 @@ def stretch_title(exercise: Exercise, positions: Sequence[str]) -> str:
 
 
 class Decks:
-    """One rotating deck per kind; with ``rotation`` their places outlive the process."""
+    """One rotating deck per ``Kind.deck``; with ``rotation`` their places outlive the process."""
 
     def __init__(
         self,
@@ -75,13 +71,10 @@ class Decks:
         self.catalogue = catalogue
         self.stretch: Deck[Exercise] = Deck(stretch_items(catalogue, content), rng, _id)
         self.lines: dict[str, Deck[Line]] = {
-            "eyes": Deck(eye_items(catalogue), rng, _id),
-            "rest": Deck(rest_items(catalogue), rng, _id),
-            "posture": Deck(catalogue.lines["posture"], rng, _id),
-            "hydration": Deck(catalogue.lines["hydration"], rng, _id),
+            kind.deck: Deck(line_items(catalogue, kind), rng, _id) for kind in DECKS
         }
         if rotation is not None:
-            rotation.attach("stretch", self.stretch)
+            rotation.attach(EXERCISES, self.stretch)
             for name, deck in self.lines.items():
                 rotation.attach(name, deck)
 

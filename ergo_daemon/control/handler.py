@@ -45,11 +45,11 @@ def apply_answer(daemon: Daemon, answer: Answer) -> str:
             daemon.dismissed(answer.kind, merged=answer.merged)
             return "dismissed"
         if answer.action == "done":
-            message, _ = _done(daemon.done(answer.kind, merged=answer.merged))
+            message, _ = _done(daemon.done(answer.kind.name, merged=answer.merged))
         elif answer.action == "snooze":
-            message, _ = _snoozed(daemon.snooze(answer.kind))
+            message, _ = _snoozed(daemon.snooze(answer.kind.name))
         else:
-            message, _ = _skipped(daemon.skip(answer.kind))
+            message, _ = _skipped(daemon.skip(answer.kind.name))
     except Refused as exc:
         daemon.tell(f"{LABELS[answer.action]}: {exc}")
         return f"refused: {exc}"
@@ -96,20 +96,19 @@ def _snoozed(snoozed: Snoozed) -> Said:
         f"snoozed {kind}: next at {_when(due, snoozed.at)} ({counted(left, 'snooze')} left today)"
         if due
         else f"snoozed {kind}",
-        {"kind": kind, "next": _iso(due), "snoozes_left": left},
+        {"kind": kind.name, "next": _iso(due), "snoozes_left": left},
     )
 
 
 def _skipped(skipped: Planned) -> Said:
     log.info("skipped %s; next at %s", skipped.kind, _when(skipped.next, skipped.at))
-    return f"skipped {skipped.kind}{_next(skipped)}", {"kind": skipped.kind}
+    return f"skipped {skipped.kind}{_next(skipped)}", {"kind": skipped.kind.name}
 
 
 def _done(done: Planned) -> Said:
-    kind = done.kind
-    what = "a glass of water logged" if kind == "hydration" else f"{kind} done"
+    what = done.kind.done_line()
     log.info("%s; next at %s", what, _when(done.next, done.at))
-    return what + _next(done), {"kind": kind}
+    return what + _next(done), {"kind": done.kind.name}
 
 
 def _next(planned: Planned) -> str:
@@ -136,7 +135,7 @@ def _status(shot: Snapshot) -> Said:
         "active_today": round(shot.active),
         "sitting_now": round(shot.sitting),
         "longest_sitting_today": round(shot.longest),
-        "next": {kind: _iso(at) for kind, at in shot.plan},
+        "next": {kind.name: _iso(at) for kind, at in shot.plan},
         "snoozes_left": shot.snoozes_left,
         "activity": shot.activity,
         "statistics_problem": problem,

@@ -6,6 +6,7 @@ from ergo_daemon import paths
 from ergo_daemon.ports import Notice
 
 APP_NAME = paths.APP  # the name notices are sent under
+ABOUT_ITSELF_SECONDS = 45  # a notice about ergo-daemon itself stays as long as most reminders
 
 
 def clamp(text: str, limit: int) -> str:
@@ -15,4 +16,4 @@ def clamp(text: str, limit: int) -> str:
 
 def display_seconds(notice: Notice) -> int:
     """How long a notice stays on screen: long enough to read, never forever."""
-    return 20 if notice.kind == "eyes" else 45
+    return notice.kind.on_screen if notice.kind is not None else ABOUT_ITSELF_SECONDS

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from ergo_daemon.kinds import Kind
     from ergo_daemon.ports import Notice
+    from ergo_daemon.triggers import Trigger
 
 Action = Literal["done", "snooze", "skip", "dismissed"]
 LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip"}
@@ -17,26 +19,31 @@ LABELS: dict[str, str] = {"done": "Done", "snooze": "Snooze", "skip": "Skip"}
 
 @dataclass(frozen=True)
 class Answer:
-    """What the person did with a notice: ``Answer("break", "done")``."""
+    """What the person did with a notice: ``Answer(BREAK, "done")``."""
 
-    kind: str
+    kind: Kind
     action: Action
-    merged: tuple[str, ...] = ()
+    merged: tuple[Kind, ...] = ()
 
 
-def offered(trigger: str) -> tuple[Action, ...]:
-    """The answers a reminder of this trigger takes: set times and returns cannot be snoozed."""
-    if trigger in ("active", "clock"):
+def offered(trigger: Trigger | None) -> tuple[Action, ...]:
+    """The answers a reminder brought by ``trigger`` takes: not all can be snoozed."""
+    if trigger is not None and trigger.snoozable:
         return ("done", "snooze", "skip")
     return ("done", "skip")
 
 
 def from_key(notice: Notice, key: str) -> Answer | None:
     """The answer a button's action key means for ``notice`` (None: not one it offered)."""
-    if key not in notice.actions:
+    if key not in notice.actions or notice.kind is None:
         return None
     action: Action = key  # type: ignore[assignment]  # checked against the offered keys above
     return Answer(notice.kind, action, notice.merged)
+
+
+def dismissal(notice: Notice) -> Answer | None:
+    """The answer closing ``notice`` unanswered means (None: it asked for none)."""
+    return Answer(notice.kind, "dismissed", notice.merged) if notice.kind is not None else None
 
 
 def typed_hint(notice: Notice) -> str:
@@ -45,7 +52,7 @@ def typed_hint(notice: Notice) -> str:
         return ""
     first, *others = notice.actions
     rest = f" (or {', '.join(others)})" if others else ""
-    return f"Answer: ergo-daemon {first} {notice.kind}{rest}"
+    return f"Answer: ergo-daemon {first} {notice.kind}{rest}"  # the kind's name, to type
 
 
 def with_hint(notice: Notice, limit: int) -> str:

@@ -15,7 +15,7 @@ from ergo_daemon.activity.bus import CallFailed, Link, Listener
 from ergo_daemon.notify import APP_NAME, answers, clamp, display_seconds
 from ergo_daemon.notify.freedesktop_answers import NoticeAnswers
 from ergo_daemon.notify.sound import Chime
-from ergo_daemon.ports import ActivityError, BackendGone, DeliveryError, Notifier
+from ergo_daemon.ports import REMINDER, ActivityError, BackendGone, DeliveryError, Notifier
 
 if TYPE_CHECKING:
     from ergo_daemon.ports import Notice
@@ -92,7 +92,7 @@ class FreedesktopNotifier(Notifier):
             hints["sound-name"] = ("s", notice.sound)
         if notice.image and {"icon-static", "icon-multi"} & can:
             hints["image-path"] = ("s", Path(notice.image).as_uri())
-        slot = _slot(notice)
+        slot = notice.slot
         (notification_id,) = self._call(
             "Notify",
             "susssasa{sv}i",
@@ -194,11 +194,3 @@ def _refusal(name: str, said: str) -> str:
 def escape_markup(text: str) -> str:
     """Plain text as notification markup: ``"5 < 6 & 7"`` -> ``"5 &lt; 6 &amp; 7"``."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-REMINDER = "reminder"
-
-
-def _slot(notice: Notice) -> str:
-    """Reminders replace reminders; each kind of notice about ergo-daemon itself has its own."""
-    return notice.kind if notice.kind in ("config", "info") else REMINDER

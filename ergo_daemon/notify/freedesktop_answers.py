@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ergo_daemon.notify.answers import Answer, from_key
+from ergo_daemon.notify.answers import Answer, dismissal, from_key
 
 if TYPE_CHECKING:
     from jeepney import Message
@@ -77,8 +77,8 @@ class NoticeAnswers:
         notification_id, reason = signal.body
         with self._lock:
             notice = self._on_screen.pop(notification_id, None)
-        if notice is not None and reason == DISMISSED:
-            self._hand_on(Answer(notice.kind, "dismissed", notice.merged))
+        if notice is not None and reason == DISMISSED and (answer := dismissal(notice)):
+            self._hand_on(answer)
 
     def _hand_on(self, answer: Answer) -> None:
         if self._handler is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ergo_daemon.notify import APP_NAME
-from ergo_daemon.notify.answers import LABELS, Answer, from_key
+from ergo_daemon.notify.answers import LABELS, Answer, dismissal, from_key
 
 if TYPE_CHECKING:
     from ergo_daemon.ports import Notice
@@ -50,8 +50,8 @@ def button_toast(
 
     def dismissed(event: Any) -> None:
         reason = getattr(event, "reason", None)
-        if reason is not None and int(reason) == USER_CANCELED:
-            _hand_on(handler, Answer(notice.kind, "dismissed", notice.merged))
+        if reason is not None and int(reason) == USER_CANCELED and (answer := dismissal(notice)):
+            _hand_on(handler, answer)
 
     return toasts.Toast(
         text_fields=list(text_fields),

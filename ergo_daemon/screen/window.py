@@ -38,9 +38,10 @@ def ask_daemon(command: str) -> tuple[bool, str]:
     from ergo_daemon import backends
     from ergo_daemon.control.channel import NotRunning, call
     from ergo_daemon.control.messages import BadRequest, encode_request, parse_reply
+    from ergo_daemon.kinds import BREAK
 
     try:
-        raw = call(backends.control_endpoint(), encode_request(command, kind="break"))
+        raw = call(backends.control_endpoint(), encode_request(command, kind=BREAK.name))
         ok, message, _ = parse_reply(raw)
     except (NotRunning, OSError, TimeoutError, BadRequest) as exc:
         return False, str(exc)
@@ -55,7 +56,8 @@ def tell(title: str, message: str) -> None:
     from ergo_daemon.ports import Notice
 
     try:
-        backends.notifier(os.environ).send(Notice("info", title, message, datetime.now(UTC)))
+        notice = Notice.about_itself("info", title, message, datetime.now(UTC))
+        backends.notifier(os.environ).send(notice)
     except Exception as exc:  # the window closes either way
         print(f"ergo-daemon break screen: could not say the break is over: {exc}", file=sys.stderr)
 

@@ -466,9 +466,11 @@ class Settings(BaseSettings):
         from pydantic import ValidationError
         from pydantic_core import InitErrorDetails, PydanticCustomError
 
+        from ergo_daemon.kinds import BUILT_IN_NAMES
+
         names = [c.name for c in custom]
         for index, name in enumerate(names):
-            if name in BUILT_IN_KINDS:
+            if name in BUILT_IN_NAMES:
                 why = f"'{name}' is a built-in reminder; give your own reminder another name"
             elif name in names[:index]:
                 why = f"'{name}' names another [[custom]] reminder already; names must differ"
@@ -479,9 +481,6 @@ class Settings(BaseSettings):
             )
             raise ValidationError.from_exception_data("custom", [error])
         return custom
-
-
-BUILT_IN_KINDS = ("eyes", "stretch", "break", "posture", "hydration")
 
 
 def time_scaled(settings: Settings, speed: float) -> Settings:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from ergo_daemon.stats.report import Tally
+from ergo_daemon.kinds import BREAK, REPORTED
+from ergo_daemon.stats.report import Uptake
 from ergo_daemon.words import counted
 
 if TYPE_CHECKING:
@@ -109,8 +110,8 @@ def _figures(rows: Sequence[DayRow]) -> str:
     names = [f"{r.day:%A} {_day(r.day)}" for r in rows]
     hours = [r.active_seconds / 3600 for r in rows]
     sitting = [min(r.longest_sitting_seconds, r.active_seconds) / 3600 for r in rows]
-    taken = sum(r.breaks.taken for r in rows)
-    prompted = sum(r.breaks.prompted for r in rows)
+    taken = sum(r.of(BREAK).taken for r in rows)
+    prompted = sum(r.of(BREAK).prompted for r in rows)
     glasses = counted(sum(r.glasses for r in rows), "glass", "glasses")
     summary = (
         f"<p>{_duration(sum(r.active_seconds for r in rows))} active; longest unbroken sitting"
@@ -147,12 +148,12 @@ def _figures(rows: Sequence[DayRow]) -> str:
             unit="h",
             whole=False,
         ),
-        *_taken_and_prompted("breaks", "Breaks", "breaks", [r.breaks for r in rows], names, labels),
-        *_taken_and_prompted(
-            "eyes", "Eye rests", "eye rests", [r.eye_rests for r in rows], names, labels
-        ),
-        *_taken_and_prompted(
-            "stretches", "Stretches", "stretches", [r.stretches for r in rows], names, labels
+        *(
+            part
+            for kind in REPORTED
+            for part in _taken_and_prompted(
+                kind.name, kind.report, [r.of(kind) for r in rows], names, labels
+            )
         ),
         "<h2>Water</h2>",
         chart(
@@ -184,12 +185,12 @@ def _figures(rows: Sequence[DayRow]) -> str:
 def _taken_and_prompted(
     ident: str,
     heading: str,
-    what: str,
-    tallies: Sequence[Tally],
+    tallies: Sequence[Uptake],
     names: Sequence[str],
     labels: Sequence[str],
 ) -> tuple[str, str]:
     """A heading and a chart of one kind's taken and prompted counts per day."""
+    what = heading.lower()
     return f"<h2>{heading}</h2>", chart(
         ident,
         f"{heading} taken and prompted per day",
@@ -275,18 +276,19 @@ def chart(
 
 
 def _table(rows: Sequence[DayRow]) -> str:
-    head = (
-        "<tr><th>Day</th><th>Active</th><th>Longest sitting</th><th>Breaks</th>"
-        "<th>Eye rests</th><th>Stretches</th><th>Glasses</th></tr>"
-    )
+    kinds = "".join(f"<th>{kind.report}</th>" for kind in REPORTED)
+    head = f"<tr><th>Day</th><th>Active</th><th>Longest sitting</th>{kinds}<th>Glasses</th></tr>"
 
-    def count(tally: Tally) -> str:
-        return f"{tally.taken} of {tally.prompted}" if tally != Tally() else NONE
+    def count(tally: Uptake) -> str:
+        return (
+            f"<td>{tally.taken} of {tally.prompted}</td>"
+            if tally != Uptake()
+            else f"<td>{NONE}</td>"
+        )
 
     body = "".join(
         f"<tr><td>{r.day:%a %Y-%m-%d}</td><td>{_duration(r.active_seconds)}</td>"
-        f"<td>{_duration(r.longest_sitting_seconds)}</td><td>{count(r.breaks)}</td>"
-        f"<td>{count(r.eye_rests)}</td><td>{count(r.stretches)}</td>"
+        f"<td>{_duration(r.longest_sitting_seconds)}</td>{''.join(map(count, r.uptake))}"
         f"<td>{r.glasses or NONE}</td></tr>"
         for r in rows
     )

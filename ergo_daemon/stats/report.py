@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ergo_daemon.kinds import GLASSES, REPORTED
 from ergo_daemon.stats.store import SCHEMA_VERSION, connect, schema_version
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-GLASS_KIND = "hydration"
+    from ergo_daemon.kinds import Kind
+
 _NO_SHARED_MEMORY = frozenset({sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY})
 
 
@@ -44,8 +46,8 @@ class DayActivity:
 
 
 @dataclass(frozen=True)
-class Tally:
-    """Prompts taken versus prompts shown for one kind, e.g. ``Tally(taken=4, prompted=5)``."""
+class Uptake:
+    """Prompts taken versus prompts shown for one kind, e.g. ``Uptake(taken=4, prompted=5)``."""
 
     taken: int = 0
     prompted: int = 0
@@ -53,7 +55,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class DayRow:
-    """One day's figures, e.g. ``breaks=Tally(taken=4, prompted=5)``."""
+    """One day's figures; ``uptake`` has one ``Uptake`` per kind of ``kinds.REPORTED``."""
 
     # A kind is *prompted* each time a prompt covering it (as its kind or merged into it) is
     # shown, and *taken* each time such a prompt is marked done or a natural break resets
@@ -62,19 +64,21 @@ class DayRow:
     day: date
     active_seconds: float = 0.0
     longest_sitting_seconds: float = 0.0
-    breaks: Tally = Tally()
-    eye_rests: Tally = Tally()
-    stretches: Tally = Tally()
+    uptake: tuple[Uptake, ...] = tuple(Uptake() for _ in REPORTED)
     glasses: int = 0
     held_seconds: float = 0.0  # time in calls, films and Do Not Disturb
     held: int = 0  # prompts that fell due while held
     shown_after_hold: int = 0  # the prompts shown when a hold ended
 
+    def of(self, kind: Kind) -> Uptake:
+        """The taken and prompted counts of ``kind``, one of ``kinds.REPORTED``."""
+        return self.uptake[REPORTED.index(kind)]
+
     @property
     def recorded(self) -> bool:
         """Whether anything was recorded on this day."""
-        tallies = (self.breaks, self.eye_rests, self.stretches)
-        return bool(self.active_seconds or self.glasses or any(t != Tally() for t in tallies))
+        counts = self.uptake
+        return bool(self.active_seconds or self.glasses or any(u != Uptake() for u in counts))
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,10 @@ def summarise(
     first: date, last: date, prompts: Iterable[PromptEvent], activity: Iterable[DayActivity]
 ) -> tuple[DayRow, ...]:
     """One ``DayRow`` per day from ``first`` to ``last``, days without data included."""
+    # Keyed by the kinds' names, as stored: a report reads rows of kinds no longer configured.
     taken: dict[tuple[date, str], int] = defaultdict(int)
     prompted: dict[tuple[date, str], int] = defaultdict(int)
-    glasses: dict[date, int] = defaultdict(int)
+    done: dict[tuple[date, str], int] = defaultdict(int)  # by the kind heading the prompt
     held: dict[date, int] = defaultdict(int)
     after_hold: dict[date, int] = defaultdict(int)
     holding: set[date] = set()  # days whose latest held prompt has not been shown yet
@@ -121,8 +126,7 @@ def summarise(
         elif event.outcome == "done":
             for kind in covered:
                 taken[event.day, kind] += 1
-            if event.kind == GLASS_KIND:
-                glasses[event.day] += 1
+            done[event.day, event.kind] += 1
         elif event.outcome == "natural":
             taken[event.day, event.kind] += 1
     active = {a.day: a for a in activity}
@@ -135,10 +139,11 @@ def summarise(
                 day,
                 seen.active_seconds if seen else 0.0,
                 seen.longest_sitting_seconds if seen else 0.0,
-                breaks=Tally(taken.get((day, "break"), 0), prompted.get((day, "break"), 0)),
-                eye_rests=Tally(taken.get((day, "eyes"), 0), prompted.get((day, "eyes"), 0)),
-                stretches=Tally(taken.get((day, "stretch"), 0), prompted.get((day, "stretch"), 0)),
-                glasses=glasses.get(day, 0),
+                uptake=tuple(
+                    Uptake(taken.get((day, k.name), 0), prompted.get((day, k.name), 0))
+                    for k in REPORTED
+                ),
+                glasses=done.get((day, GLASSES.name), 0),
                 held_seconds=seen.held_seconds if seen else 0.0,
                 held=held.get(day, 0),
                 shown_after_hold=after_hold.get(day, 0),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ergo_daemon.stats.report import Tally
+from ergo_daemon.kinds import BREAK, REPORTED
+from ergo_daemon.stats.report import Uptake
 
 if TYPE_CHECKING:
     from ergo_daemon.stats.report import DayRow, Report
@@ -61,8 +62,8 @@ def held_line(rows: tuple[DayRow, ...]) -> list[str]:
 
 def table(rows: tuple[DayRow, ...]) -> list[str]:
     """Per day: active time, longest sitting stretch, taken/prompted counts, glasses."""
-    header = f"{'Day':<9}  {'Active':>6}  {'Longest sitting':>15}  {'Breaks':>6}  "
-    header += f"{'Eye rests':>9}  {'Stretches':>9}  {'Glasses':>7}"
+    kinds = "".join(f"{kind.report:>{_width(kind.report)}}  " for kind in REPORTED)
+    header = f"{'Day':<9}  {'Active':>6}  {'Longest sitting':>15}  {kinds}{'Glasses':>7}"
     lines = [header]
     for row in rows:
         lines.append(
@@ -70,7 +71,7 @@ def table(rows: tuple[DayRow, ...]) -> list[str]:
                 _label(row),
                 row.active_seconds,
                 row.longest_sitting_seconds,
-                (row.breaks, row.eye_rests, row.stretches),
+                row.uptake,
                 row.glasses,
             )
         )
@@ -81,10 +82,8 @@ def table(rows: tuple[DayRow, ...]) -> list[str]:
                 sum(r.active_seconds for r in rows),
                 max(r.longest_sitting_seconds for r in rows),
                 tuple(
-                    Tally(sum(t.taken for t in ts), sum(t.prompted for t in ts))
-                    for ts in zip(
-                        *((r.breaks, r.eye_rests, r.stretches) for r in rows), strict=True
-                    )
+                    Uptake(sum(t.taken for t in ts), sum(t.prompted for t in ts))
+                    for ts in zip(*(r.uptake for r in rows), strict=True)
                 ),
                 sum(r.glasses for r in rows),
             )
@@ -111,27 +110,35 @@ def breaks_chart(rows: tuple[DayRow, ...], glyphs: Glyphs) -> list[str]:
         f"Breaks ({glyphs.taken} taken, {glyphs.missed} prompted but not taken)"
         f" and glasses ({glyphs.glass})"
     ]
-    most = max(max(r.breaks.taken, r.breaks.prompted, r.glasses) for r in rows)
+    most = max(max(r.of(BREAK).taken, r.of(BREAK).prompted, r.glasses) for r in rows)
     for row in rows:
-        taken = _cells(row.breaks.taken, most, MARKS_WIDTH, exact=True)
-        shown = _cells(max(row.breaks.prompted, row.breaks.taken), most, MARKS_WIDTH, exact=True)
+        breaks = row.of(BREAK)
+        taken = _cells(breaks.taken, most, MARKS_WIDTH, exact=True)
+        shown = _cells(max(breaks.prompted, breaks.taken), most, MARKS_WIDTH, exact=True)
         marks = glyphs.taken * taken + glyphs.missed * (shown - taken)
         glasses = glyphs.glass * _cells(row.glasses, most, MARKS_WIDTH, exact=True)
-        tally = f"{row.breaks.taken}/{row.breaks.prompted}" if row.breaks != Tally() else ""
+        tally = f"{breaks.taken}/{breaks.prompted}" if breaks != Uptake() else ""
         line = f"{_label(row):<9} {marks:<{MARKS_WIDTH}} {tally:>5}  {glasses:<{MARKS_WIDTH}}"
         lines.append(f"{line} {row.glasses:>3}" if row.glasses else line.rstrip())
     return lines
 
 
 def _table_line(
-    label: str, active: float, sitting: float, tallies: tuple[Tally, ...], glasses: int
+    label: str, active: float, sitting: float, tallies: tuple[Uptake, ...], glasses: int
 ) -> str:
-    counts = [f"{t.taken}/{t.prompted}" if t != Tally() else "-" for t in tallies]
+    counts = "".join(
+        f"{f'{t.taken}/{t.prompted}' if t != Uptake() else '-':>{_width(kind.report)}}  "
+        for kind, t in zip(REPORTED, tallies, strict=True)
+    )
     return (
         f"{label:<9}  {_duration(active) if active else '-':>6}  "
-        f"{_duration(sitting) if sitting else '-':>15}  {counts[0]:>6}  {counts[1]:>9}  "
-        f"{counts[2]:>9}  {glasses or '-':>7}"
+        f"{_duration(sitting) if sitting else '-':>15}  {counts}{glasses or '-':>7}"
     )
+
+
+def _width(heading: str) -> int:
+    """The width of a kind's column: its heading's, and room for "12/12"."""
+    return max(len(heading), 6)
 
 
 def _label(row: DayRow) -> str:

@@ -1,6 +1,6 @@
 """The D-Bus activity sources, and the daemon, against stand-in services on a private bus."""
 
-# The stand-ins (tests/dbus_services.py) speak the real interfaces of Mutter's idle monitor,
+# The stand-ins (tests/support/dbus_services.py) speak the real interfaces of Mutter's idle monitor,
 # systemd-logind and the screen savers; the client code is the daemon's own.
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
+from support import dbus_services as services
+from support.desktop import Desktop
 
 from ergo_daemon.activity.bus import Listener
 from ergo_daemon.activity.combined import Candidate, CombinedActivity

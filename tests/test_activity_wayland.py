@@ -28,7 +28,7 @@ from jeepney import DBusAddress, MessageType, new_error, new_method_return, new_
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import HeaderFields
-from wayland_session import WaylandSession, wayland
+from support.wayland_session import WaylandSession, wayland
 
 from ergo_daemon.activity.combined import Candidate, CombinedActivity
 from ergo_daemon.activity.swayidle import SwayIdle, swayidle_argv

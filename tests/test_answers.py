@@ -6,9 +6,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
+from support import dbus_services as services
+from support.desktop import Desktop
 from test_activity_dbus import eventually
 from test_notify import FakePlyer
 

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
 from conftest import DaemonProcess
-from desktop import Desktop
+from support import dbus_services as services
+from support.desktop import Desktop
 from test_activity_dbus import eventually
 from test_control_e2e import cli, status
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from desktop import Desktop
+from support.desktop import Desktop
 
 READY_TIMEOUT = 10.0
 

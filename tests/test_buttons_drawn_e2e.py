@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop import Desktop
+from support.desktop import Desktop
 from test_activity_dbus import eventually
 from test_answers_e2e import BREAKS_ONLY, SPEED, breaks_cell
 from test_screen_e2e import Screenshot, click, needs_imagemagick

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DaemonProcess
-from desktop import Desktop
+from support.desktop import Desktop
 
 SPEED = "120"
 # At 120x: eyes every 10 s of activity, hydration every 25 s of clock time; nothing else.

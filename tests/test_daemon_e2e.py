@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
+from support.desktop import Desktop
 
 from ergo_daemon.content.catalogue import load_catalogue
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DaemonProcess
-from desktop import Desktop
+from support.desktop import Desktop
 
 SPEED = "120"
 # At 120x: eyes every 5 s of activity; nothing else.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 
-from desktop import Desktop
+from support.desktop import Desktop
 
 from ergo_daemon.notify.fallback import FallbackNotifier, withdraw
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier

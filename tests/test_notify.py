@@ -9,7 +9,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from desktop import Desktop
+from support.desktop import Desktop
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
-from quiet_session import (
+from support.desktop import Desktop
+from support.quiet_session import (
     MIC,
     Inhibitors,
     dunst_paused,

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
+from support.desktop import Desktop
 from test_control_e2e import cli
 
 BASE = """

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import DaemonProcess
-from desktop import Desktop
+from support.desktop import Desktop
 from test_activity_dbus import eventually
 from test_control_e2e import cli
 

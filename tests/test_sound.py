@@ -7,9 +7,9 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
+from support import dbus_services as services
+from support.desktop import Desktop
 from test_answers import BREAK
 from test_daemon import FakeClock, Recorder, _daemon
 from test_notify import FakePlyer

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
+from support.desktop import Desktop
 from test_control_e2e import status
 
 # Python prints "import time: self | cumulative | name" for every import to stderr, which the

@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
 import pytest
-from desktop import Desktop, stop_gracefully
 from jeepney import Message
+
+from support import dbus_services as services
+from support.desktop import Desktop, stop_gracefully
 
 PROGRAMS = {
     "pulseaudio": "pulseaudio",

@@ -6,14 +6,16 @@ import random
 import sys
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ergo_daemon import backends, fallback
 from ergo_daemon.activity.null import UnknownActivity
+from ergo_daemon.clock import Instant, read_clocks
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
-from ergo_daemon.daemon import Daemon
+from ergo_daemon.daemon import Daemon, QuietFactory
 from ergo_daemon.fallback import CONFIGURED, InUse
 from ergo_daemon.policy import Policy, PolicyState
 from ergo_daemon.reload import Reloader
@@ -24,6 +26,7 @@ from ergo_daemon.wakeup import Wakeups
 
 if TYPE_CHECKING:
     from ergo_daemon.activity.bus import Listener
+    from ergo_daemon.ports import ActivitySource, Notifier, Recorder
 
 RETRY_AFTER = timedelta(minutes=1)
 
@@ -46,6 +49,57 @@ def shared_listener(environ: Mapping[str, str]) -> Listener | None:
     return Listener()
 
 
+def build_daemon(
+    settings: Settings,
+    notifier: Notifier,
+    activity: ActivitySource,
+    *,
+    fallback: ActivitySource | None = None,
+    clock: Callable[[], Instant] = read_clocks,
+    zone: Callable[[Settings], ZoneInfo] = local_zone,
+    rng: random.Random | None = None,
+    rotation: Path | None = None,
+    speed: float = 1.0,
+    reloader: Reloader | None = None,
+    recorder: Recorder | None = None,
+    state_file: Path | None = None,
+    screen: BreakScreen | None = None,
+    quiet: QuietFactory | None = None,
+) -> Daemon:
+    """The daemon on the adapters handed in; a reload's settings are assembled the same way.
+
+    ``rotation`` is the file that keeps a week without repeats; ``fallback`` reads activity
+    while ``activity`` fails (by default: nobody can tell, so clock time counts).
+    """
+    shuffle = random.Random() if rng is None else rng
+
+    def assemble(settings: Settings, state: PolicyState | None) -> tuple[Policy, Composer]:
+        from ergo_daemon.content.rotation import RotationFile
+
+        policy = Policy(time_scaled(settings, speed), zone(settings), state)
+        catalogue = load_catalogue(settings.content)
+        decks = None if rotation is None else RotationFile(rotation)
+        return policy, Composer(settings, catalogue, shuffle, decks)
+
+    policy, composer = assemble(settings, None)
+    return Daemon(
+        policy,
+        composer,
+        notifier,
+        activity,
+        fallback=UnknownActivity() if fallback is None else fallback,
+        retry_after=RETRY_AFTER / speed,
+        clock=clock,
+        reloader=reloader,
+        rebuild=assemble,
+        recorder=recorder,
+        state_file=state_file,
+        speed=speed,
+        screen=screen,
+        quiet=quiet,
+    )
+
+
 def build(
     loaded: Loaded,
     *,
@@ -59,42 +113,30 @@ def build(
     ``load`` reads the settings again when a watched file changes or on request. ``in_use``
     says when ``loaded`` stands in for a broken configuration (see ``ergo_daemon.fallback``).
     """
-    from ergo_daemon.content.rotation import RotationFile
     from ergo_daemon.logs import state_dir
     from ergo_daemon.stats.store import StatsStore, default_path
 
-    rng = random.Random()
-    rotation_file = state_dir() / "rotation.json"  # a week without repeats, across restarts
-
-    def assemble(settings: Settings, state: PolicyState | None) -> tuple[Policy, Composer]:
-        policy = Policy(time_scaled(settings, speed), local_zone(settings), state)
-        catalogue = load_catalogue(settings.content)
-        return policy, Composer(settings, catalogue, rng, RotationFile(rotation_file))
-
-    policy, composer = assemble(loaded.settings, None)
     listener = shared_listener(environ)
     notifier = backends.notifier(environ, listener=listener)
-    daemon = Daemon(
-        policy,
-        composer,
+    daemon = build_daemon(
+        loaded.settings,
         notifier,
         backends.activity_source(
             environ,
-            idle_after=policy.settings.timing.away_after.total_seconds(),
+            idle_after=loaded.settings.timing.away_after.total_seconds() / speed,
             idle_timeout=backends.IDLE_TIMEOUT / speed,
             retry_after=RETRY_AFTER.total_seconds() / speed,
             listener=listener,
         ),
-        fallback=UnknownActivity(),
-        retry_after=RETRY_AFTER / speed,
+        rotation=state_dir() / "rotation.json",  # a week without repeats, across restarts
+        speed=speed,
         reloader=Reloader(load, loaded.files),
-        rebuild=assemble,
         recorder=StatsStore.open(default_path()),
         state_file=state_dir() / "state.json",
-        speed=speed,
         screen=BreakScreen(sys.executable),
         quiet=lambda s: backends.quiet_signals(s.quiet, local_zone(s), environ),
     )
+    policy = daemon.policy
     daemon.restore()
     listen = getattr(notifier, "listen", None)  # notifiers whose notices carry buttons
     if listen is not None:

@@ -3,45 +3,32 @@
 from __future__ import annotations
 
 import logging
-import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from test_daemon import FakeClock, IdleFor, Recorder
+from support.activity import IdleFor
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.notifiers import Shown
 
-from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer
 from ergo_daemon.control import messages as m
 from ergo_daemon.control.handler import handle
 from ergo_daemon.daemon import Daemon
-from ergo_daemon.policy import Policy
-from ergo_daemon.settings.models import Settings, time_scaled
 
-OFFICE_HOURS = Settings.model_validate(
+OFFICE_HOURS = settings(
     {
         "work_hours": {"days": "mon-fri", "hours": ["08:00-18:00"]},
-        "stretch": {"enabled": False},
-        "break": {"enabled": False},
-        "hydration": {"enabled": False},
-        "posture": {"enabled": False},
+        "eyes": {},
         "snooze": {"per_day": 2},
     }
 )
 
 
 def _daemon(clock: FakeClock, speed: float = 1.0) -> Daemon:
-    settings = time_scaled(OFFICE_HOURS, speed)
-    return Daemon(
-        Policy(settings, ZoneInfo("UTC")),
-        Composer(OFFICE_HOURS, load_catalogue(), random.Random(0)),
-        Recorder(),
-        IdleFor(0.0),
-        fallback=IdleFor(0.0),
-        retry_after=timedelta(minutes=1),
-        clock=clock,
-        speed=speed,
+    return fake_daemon(
+        OFFICE_HOURS, Shown(), IdleFor(0.0), fallback=IdleFor(0.0), clock=clock, speed=speed
     )
 
 

@@ -516,14 +516,15 @@ def test_export_leaves_out_the_empty_day_earlier_versions_wrote(
 
 
 def test_the_first_tick_records_no_day_before_the_first_real_one(tmp_path: Path) -> None:
-    from test_daemon import FakeClock, Recorder, _daemon
-
-    from ergo_daemon.activity.null import UnknownActivity
+    from support.clocks import FakeClock
+    from support.configs import settings
+    from support.daemons import fake_daemon
+    from support.notifiers import Shown
 
     db = tmp_path / "stats.sqlite3"
     clock = FakeClock()
-    daemon = _daemon(Recorder(), UnknownActivity(), clock)
-    daemon.recorder = StatsStore.open(db)
+    recorder = StatsStore.open(db)
+    daemon = fake_daemon(settings({"eyes": {}}), Shown(), clock=clock, recorder=recorder)
     daemon.tick()
     clock.advance(60)
     daemon.tick()

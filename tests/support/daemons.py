@@ -1,0 +1,61 @@
+"""The daemon as ``app.build_daemon`` makes it, on fakes: UTC, a seeded shuffle, a fake clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ergo_daemon.activity.null import UnknownActivity
+from ergo_daemon.app import build_daemon
+from ergo_daemon.clock import Instant
+from ergo_daemon.daemon import Daemon, QuietFactory
+from ergo_daemon.ports import ActivitySource, Notifier, Recorder
+from ergo_daemon.reload import Reloader
+from ergo_daemon.screen import BreakScreen
+from ergo_daemon.settings.models import Settings
+from support.clocks import FakeClock
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def fake_daemon(
+    settings: Settings,
+    notifier: Notifier,
+    activity: ActivitySource | None = None,
+    *,
+    clock: Callable[[], Instant],
+    fallback: ActivitySource | None = None,
+    zone: ZoneInfo = UTC_ZONE,
+    rng: random.Random | None = None,
+    speed: float = 1.0,
+    reloader: Reloader | None = None,
+    recorder: Recorder | None = None,
+    state_file: Path | None = None,
+    screen: BreakScreen | None = None,
+    quiet: QuietFactory | None = None,
+) -> Daemon:
+    """``build_daemon`` with no idle source by default (clock time counts as active)."""
+    return build_daemon(
+        settings,
+        notifier,
+        UnknownActivity() if activity is None else activity,
+        fallback=fallback,
+        clock=clock,
+        zone=lambda _settings: zone,
+        rng=random.Random(0) if rng is None else rng,
+        speed=speed,
+        reloader=reloader,
+        recorder=recorder,
+        state_file=state_file,
+        screen=screen,
+        quiet=quiet,
+    )
+
+
+def run(daemon: Daemon, clock: FakeClock, minutes: float, step: float = 15.0) -> None:
+    """Tick every ``step`` seconds for ``minutes``."""
+    for _ in range(int(minutes * 60 / step)):
+        clock.advance(step)
+        daemon.tick()

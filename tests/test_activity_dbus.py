@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from functools import partial
 from pathlib import Path
@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 from support import dbus_services as services
+from support.configs import schedule, toml
 from support.desktop import Desktop
+from support.waiting import eventually
 
 from ergo_daemon.activity.bus import Listener
 from ergo_daemon.activity.combined import Candidate, CombinedActivity
@@ -54,14 +56,6 @@ class Wakes:
         with self._condition:
             woke = self._condition.wait_for(lambda: self.count >= count, TIMEOUT)
         assert woke, f"changed() called {self.count} times, expected {count}"
-
-
-def eventually(check: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not {what} after {timeout} s")
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -292,32 +286,14 @@ def test_combined_with_nothing_left_says_idle_pending_and_takes_a_source_back(
 
 
 # At 600x: eyes every 0.5 s of activity, away after 1 s without input; nothing else shows.
-EYES_ONLY = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[timing]
-away_after = "10m"
-merge_within = "10m"
-sample_every = "2m30s"
-
-[eyes]
-every = "5m"
-duration = "1m40s"
-
-[stretch]
-enabled = false
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-"""
+EYES_ONLY = toml(
+    schedule(
+        {
+            "timing": {"away_after": "10m", "merge_within": "10m", "sample_every": "2m30s"},
+            "eyes": {"every": "5m", "duration": "1m40s"},
+        }
+    )
+)
 QUIET_FOR = 1.2  # seconds without prompts that prove a state holds them back (eyes: 0.5 s)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from support import dbus_services as services
@@ -12,25 +11,15 @@ from support.clocks import FakeClock
 from support.configs import settings
 from support.daemons import fake_daemon
 from support.desktop import Desktop
-from support.notifiers import Shown
+from support.notifiers import BREAK, FakePlyer, Shown
 from support.recorders import Stats
-from test_activity_dbus import eventually
-from test_notify import FakePlyer
+from support.waiting import eventually
 
 from ergo_daemon.activity.bus import Listener
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.plyer_backend import PlyerNotifier
 from ergo_daemon.ports import Notice
-
-BREAK = Notice(
-    "break",
-    "Break time",
-    "Step away from the desk.",
-    datetime.now(UTC),
-    merged=("eyes",),
-    actions=("done", "snooze", "skip"),
-)
 
 
 class Answers:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from support.desktop import Desktop
-from test_activity_dbus import eventually
+from support.waiting import eventually
 from test_answers_e2e import BREAKS_ONLY, SPEED, breaks_cell
 from test_screen_e2e import Screenshot, click, needs_imagemagick
 

@@ -13,32 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DaemonProcess
+from support.configs import schedule, toml
 from support.desktop import Desktop
 
 SPEED = "120"
 # At 120x: eyes every 5 s of activity; nothing else.
-FAST_EYES = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-every = "10m"
-duration = "1m"
-
-[stretch]
-enabled = false
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-with_every_nth_stretch = 0
-after_away = "0s"
-"""
+FAST_EYES = toml(
+    schedule(
+        {
+            "eyes": {"every": "10m", "duration": "1m"},
+            "posture": {"with_every_nth_stretch": 0, "after_away": "0s"},
+        }
+    )
+)
 
 
 def _config(tmp_path: Path) -> str:

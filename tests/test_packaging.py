@@ -9,7 +9,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from test_cli import ROOT
+from support.cli import ROOT
 
 from ergo_daemon.settings.examples import EXAMPLES
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support.configs import schedule, toml
 from support.desktop import Desktop
 from support.quiet_session import (
     MIC,
@@ -29,28 +30,11 @@ from support.quiet_session import (
 SPEED = "240"
 # At 240x: eyes every 5 s, stretch every 10 s, the eye break 0.25 s of silence; a hold ends by
 # itself after 45 s. Nothing else is on.
-SCHEDULE = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-every = "20m"
-duration = "1m"
-
-[stretch]
-every = "40m"
-duration = "2m"
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-"""
+SCHEDULE = toml(
+    schedule(
+        {"eyes": {"every": "20m", "duration": "1m"}, "stretch": {"every": "40m", "duration": "2m"}}
+    )
+)
 HELD = 14.0  # seconds held: without the hold, two eye prompts and a stretch would show
 
 

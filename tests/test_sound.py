@@ -13,9 +13,7 @@ from support.clocks import FakeClock
 from support.configs import ALL_DAY
 from support.daemons import fake_daemon
 from support.desktop import Desktop
-from support.notifiers import Shown
-from test_answers import BREAK
-from test_notify import FakePlyer
+from support.notifiers import BREAK, FakePlyer, Shown
 
 from ergo_daemon import backends
 from ergo_daemon.activity.bus import Listener

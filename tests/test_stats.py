@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_cli import ergo
+from support.cli import ergo
 
 from ergo_daemon import cli
 from ergo_daemon.stats import StatsStore

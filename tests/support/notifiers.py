@@ -1,8 +1,20 @@
-"""Notifiers that keep what they are handed instead of showing it."""
+"""Notifiers that keep what they are handed instead of showing it, and a notice to hand them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from ergo_daemon.ports import Notice
+
+BREAK = Notice(  # a break with every button
+    "break",
+    "Break time",
+    "Step away from the desk.",
+    datetime.now(UTC),
+    merged=("eyes",),
+    actions=("done", "snooze", "skip"),
+)
 
 
 class Shown:
@@ -26,3 +38,16 @@ class Withdrawing(Shown):
 
     def withdraw(self) -> None:
         self.withdrawn += 1
+
+
+class FakePlyer:
+    """Stands in for ``plyer.notification``: keeps each call's arguments, raises ``error``."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.error = error
+
+    def notify(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+        if self.error:
+            raise self.error

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -21,8 +18,9 @@ from typing import Any
 
 import pytest
 from support import dbus_services as services
+from support.cli import cli
 from support.configs import schedule, toml
-from support.desktop import Desktop
+from support.desktop import Desktop, private_bus
 from support.waiting import eventually
 
 from ergo_daemon.activity.bus import Listener
@@ -384,13 +382,7 @@ def test_the_daemon_wakes_at_once_on_lock_sleep_and_return(
 
 def _status_word(env: dict[str, str]) -> str:
     """What ``ergo-daemon status`` says the person is doing now."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "status", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = cli(env, "status", "--json")
     assert done.returncode == 0, done.stderr
     return str(json.loads(done.stdout)["status"])
 
@@ -447,23 +439,6 @@ def test_idle_detection_comes_back_after_gnome_shell_restarts(
     assert "no activity source works any more" not in log
 
 
-_ACTIVATING_BUS = """\
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>{services}</servicedir>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
 @pytest.fixture
 def activating_bus(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A session bus that can start org.gnome.ScreenSaver, as where GNOME is installed.
@@ -478,23 +453,8 @@ def activating_bus(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     (services_dir / "org.gnome.ScreenSaver.service").write_text(
         f"[D-BUS Service]\nName=org.gnome.ScreenSaver\nExec={program}\n"
     )
-    runtime = Path(tempfile.mkdtemp(prefix="ergo-bus-"))
-    config = tmp_path / "bus.conf"
-    config.write_text(_ACTIVATING_BUS.format(socket=runtime / "bus", services=services_dir))
-    bus = subprocess.Popen(
-        ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        assert address, "dbus-daemon printed no address"
+    with private_bus(services_dir) as address:
         yield address, started
-    finally:
-        bus.terminate()
-        bus.wait(timeout=10)
-        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def test_asking_for_a_screen_saver_never_starts_one_outside_gnome(
@@ -518,13 +478,7 @@ def test_asking_for_a_screen_saver_never_starts_one_outside_gnome(
     eventually(started.exists, "the stand-in program started by the bus")
     started.unlink()
 
-    doctor = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    doctor = cli(env, "doctor", "--json", timeout=60)
     assert "lock" in doctor.stdout, doctor.stderr
     assert not started.exists(), "doctor started GNOME's screen saver helper"
     config = tmp_path / "config.toml"

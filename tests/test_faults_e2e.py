@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DaemonProcess
+from support.cli import cli
 from support.configs import schedule, toml
 from support.desktop import Desktop
 
@@ -43,13 +44,7 @@ def _state_dir(desktop: Desktop) -> Path:
 
 
 def _cli(desktop: Desktop, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", *args],
-        env=desktop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    return cli(desktop.env, *args)
 
 
 def _status(desktop: Desktop) -> dict[str, Any]:
@@ -128,13 +123,7 @@ def test_a_read_only_state_folder_keeps_prompts_coming_and_says_why(
             _make_read_only(state_dir)
             shown = _eyes(desktop)
             desktop.wait_for_notifications(lambda _: _eyes(desktop) >= shown + 2, 20)
-        status = subprocess.run(
-            [sys.executable, "-m", "ergo_daemon", "status", "--json"],
-            env=desktop.env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        status = cli(desktop.env, "status", "--json")
         problem = json.loads(status.stdout)["statistics_problem"]
         assert problem and "readonly" in problem.replace("-", "").replace(" ", ""), problem
         assert "statistics" in daemon.log() and "reminders continue" in daemon.log()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from support.cli import cli
 from support.configs import schedule, toml
 from support.desktop import Desktop
 from support.quiet_session import (
@@ -54,8 +54,7 @@ def _dunst_count(desktop: Desktop, which: str) -> int:
 
 
 def _status(env: dict[str, str]) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "ergo_daemon", "status", "--json"]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+    done = cli(env, "status", "--json", timeout=10)
     data: dict[str, Any] = json.loads(done.stdout)
     return data
 
@@ -141,8 +140,7 @@ def test_an_idle_blocker_means_no_natural_break_however_long_the_silence(
 
 
 def _doctor(env: dict[str, str]) -> dict[str, dict[str, Any]]:
-    argv = [sys.executable, "-m", "ergo_daemon", "doctor", "--json"]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+    done = cli(env, "doctor", "--json")
     return {f["backend"]: f for f in json.loads(done.stdout) if f["port"] == "quiet"}
 
 

@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import DaemonProcess
 from support.cli import cli
 from support.configs import schedule, toml
-from support.desktop import Desktop
+from support.desktop import Desktop, unavailable
 from support.waiting import eventually
 
 SPEED = "120"
@@ -59,14 +58,11 @@ class Screenshot:
 
 
 def needs_imagemagick() -> None:
-    import os
     import shutil
 
     if shutil.which("import") is None:
         message = "no ImageMagick for screenshots (apt-get install imagemagick)"
-        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
 
 
 def start(desktop: Desktop, start_daemon: Any, tmp_path: Path, mode: str) -> DaemonProcess:

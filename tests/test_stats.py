@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from support.cli import ergo
+from support.cli import ROOT, ergo
 
 from ergo_daemon import cli
 from ergo_daemon.stats import StatsStore
@@ -31,7 +31,6 @@ from ergo_daemon.stats.report import (
 )
 from ergo_daemon.stats.store import SCHEMA_VERSION, purge
 
-ROOT = Path(__file__).parents[1]
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 3, 2)
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")

@@ -13,7 +13,7 @@ ROOT = Path(__file__).parents[2]  # the project folder
 
 
 def cli(
-    env: dict[str, str], *args: str, cwd: str | Path | None = None
+    env: dict[str, str], *args: str, cwd: str | Path | None = None, timeout: float = 30
 ) -> subprocess.CompletedProcess[str]:
     """``ergo-daemon ARGS`` with exactly ``env``, e.g. a desktop session's."""
     return subprocess.run(
@@ -21,7 +21,7 @@ def cli(
         env=env,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         cwd=cwd,
     )
 

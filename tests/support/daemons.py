@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from ergo_daemon.activity.null import UnknownActivity
@@ -20,37 +21,37 @@ from support.clocks import FakeClock
 UTC_ZONE = ZoneInfo("UTC")
 
 
+class Adapters(TypedDict, total=False):
+    """What a test may hand ``build_daemon`` besides the notifier, activity and clock."""
+
+    fallback: ActivitySource
+    speed: float
+    reloader: Reloader
+    recorder: Recorder
+    state_file: Path
+    screen: BreakScreen
+    quiet: QuietFactory
+
+
 def fake_daemon(
     settings: Settings,
     notifier: Notifier,
     activity: ActivitySource | None = None,
     *,
     clock: Callable[[], Instant],
-    fallback: ActivitySource | None = None,
     zone: ZoneInfo = UTC_ZONE,
     rng: random.Random | None = None,
-    speed: float = 1.0,
-    reloader: Reloader | None = None,
-    recorder: Recorder | None = None,
-    state_file: Path | None = None,
-    screen: BreakScreen | None = None,
-    quiet: QuietFactory | None = None,
+    **adapters: Unpack[Adapters],
 ) -> Daemon:
     """``build_daemon`` with no idle source by default (clock time counts as active)."""
     return build_daemon(
         settings,
         notifier,
         UnknownActivity() if activity is None else activity,
-        fallback=fallback,
         clock=clock,
         zone=lambda _settings: zone,
         rng=random.Random(0) if rng is None else rng,
-        speed=speed,
-        reloader=reloader,
-        recorder=recorder,
-        state_file=state_file,
-        screen=screen,
-        quiet=quiet,
+        **adapters,
     )
 
 

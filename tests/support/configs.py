@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from ergo_daemon.settings.models import Settings
@@ -19,7 +18,7 @@ def schedule(tables: Mapping[str, Any]) -> dict[str, Any]:
     A table given replaces the default one whole (``work_hours`` too); ``{}`` keeps the
     built-in values.
     """
-    data: dict[str, Any] = {"work_hours": ALL_DAY}
+    data: dict[str, Any] = {"work_hours": dict(ALL_DAY)}
     data.update((kind, {"enabled": False}) for kind in REMINDERS)
     data.update(tables)
     return data
@@ -40,16 +39,11 @@ def toml(data: Mapping[str, Any]) -> str:
     return "\n".join(out).lstrip() + "\n"
 
 
-def config_file(folder: Path, tables: Mapping[str, Any], extra: str = "") -> Path:
-    """``folder/config.toml`` holding ``schedule(tables)``, then ``extra`` as it is."""
-    path = folder / "config.toml"
-    path.write_text(toml(schedule(tables)) + extra)
-    return path
-
-
 def _value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | list):
         return json.dumps(value, ensure_ascii=False)  # a TOML basic string or array of them
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    raise TypeError(f"toml() writes no {type(value).__name__} values: {value!r}")

@@ -111,7 +111,6 @@ class Wakeups:
         self,
         longest: float,
         tz: ZoneInfo,
-        fixed_times: Iterable[tuple[frozenset[int], int]] = (),
         *,
         clocks: Callable[[], tuple[float, float]] = wall_and_monotonic,
     ) -> None:
@@ -130,10 +129,13 @@ class Wakeups:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=tz,
         )
-        for days, minute in fixed_times:
+
+    def at_set_times(self, times: Iterable[tuple[frozenset[int], int]]) -> None:
+        """Wake also at each (weekdays, minute of the day): reminders set for a time of day."""
+        for days, minute in times:
             day_names = ",".join(WEEKDAYS[d] for d in sorted(days))
             trigger = CronTrigger(
-                day_of_week=day_names, hour=minute // 60, minute=minute % 60, timezone=tz
+                day_of_week=day_names, hour=minute // 60, minute=minute % 60, timezone=self._tz
             )
             self._scheduler.add_job(self._wake, trigger)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from desktop import desktop, stop_gracefully
+from support.desktop import desktop, stop_gracefully
 
 __all__ = ["DaemonProcess", "desktop", "start_daemon"]
 

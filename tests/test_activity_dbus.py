@@ -1,27 +1,27 @@
 """The D-Bus activity sources, and the daemon, against stand-in services on a private bus."""
 
-# The stand-ins (tests/dbus_services.py) speak the real interfaces of Mutter's idle monitor,
+# The stand-ins (tests/support/dbus_services.py) speak the real interfaces of Mutter's idle monitor,
 # systemd-logind and the screen savers; the client code is the daemon's own.
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
+from support import dbus_services as services
+from support.cli import cli
+from support.configs import schedule, toml
+from support.desktop import Desktop, private_bus
+from support.waiting import eventually
 
 from ergo_daemon.activity.bus import Listener
 from ergo_daemon.activity.combined import Candidate, CombinedActivity
@@ -54,14 +54,6 @@ class Wakes:
         with self._condition:
             woke = self._condition.wait_for(lambda: self.count >= count, TIMEOUT)
         assert woke, f"changed() called {self.count} times, expected {count}"
-
-
-def eventually(check: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not {what} after {timeout} s")
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -292,32 +284,14 @@ def test_combined_with_nothing_left_says_idle_pending_and_takes_a_source_back(
 
 
 # At 600x: eyes every 0.5 s of activity, away after 1 s without input; nothing else shows.
-EYES_ONLY = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[timing]
-away_after = "10m"
-merge_within = "10m"
-sample_every = "2m30s"
-
-[eyes]
-every = "5m"
-duration = "1m40s"
-
-[stretch]
-enabled = false
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-"""
+EYES_ONLY = toml(
+    schedule(
+        {
+            "timing": {"away_after": "10m", "merge_within": "10m", "sample_every": "2m30s"},
+            "eyes": {"every": "5m", "duration": "1m40s"},
+        }
+    )
+)
 QUIET_FOR = 1.2  # seconds without prompts that prove a state holds them back (eyes: 0.5 s)
 
 
@@ -408,13 +382,7 @@ def test_the_daemon_wakes_at_once_on_lock_sleep_and_return(
 
 def _status_word(env: dict[str, str]) -> str:
     """What ``ergo-daemon status`` says the person is doing now."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "status", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = cli(env, "status", "--json")
     assert done.returncode == 0, done.stderr
     return str(json.loads(done.stdout)["status"])
 
@@ -471,23 +439,6 @@ def test_idle_detection_comes_back_after_gnome_shell_restarts(
     assert "no activity source works any more" not in log
 
 
-_ACTIVATING_BUS = """\
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>{services}</servicedir>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
 @pytest.fixture
 def activating_bus(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A session bus that can start org.gnome.ScreenSaver, as where GNOME is installed.
@@ -502,23 +453,8 @@ def activating_bus(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     (services_dir / "org.gnome.ScreenSaver.service").write_text(
         f"[D-BUS Service]\nName=org.gnome.ScreenSaver\nExec={program}\n"
     )
-    runtime = Path(tempfile.mkdtemp(prefix="ergo-bus-"))
-    config = tmp_path / "bus.conf"
-    config.write_text(_ACTIVATING_BUS.format(socket=runtime / "bus", services=services_dir))
-    bus = subprocess.Popen(
-        ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        assert address, "dbus-daemon printed no address"
+    with private_bus(services_dir) as address:
         yield address, started
-    finally:
-        bus.terminate()
-        bus.wait(timeout=10)
-        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def test_asking_for_a_screen_saver_never_starts_one_outside_gnome(
@@ -542,13 +478,7 @@ def test_asking_for_a_screen_saver_never_starts_one_outside_gnome(
     eventually(started.exists, "the stand-in program started by the bus")
     started.unlink()
 
-    doctor = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    doctor = cli(env, "doctor", "--json", timeout=60)
     assert "lock" in doctor.stdout, doctor.stderr
     assert not started.exists(), "doctor started GNOME's screen saver helper"
     config = tmp_path / "config.toml"

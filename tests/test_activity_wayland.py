@@ -12,7 +12,6 @@ import os
 import shutil
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +27,9 @@ from jeepney import DBusAddress, MessageType, new_error, new_method_return, new_
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import HeaderFields
-from wayland_session import WaylandSession, wayland
+from support.cli import cli
+from support.desktop import private_bus, unavailable
+from support.wayland_session import WaylandSession, wayland
 
 from ergo_daemon.activity.combined import Candidate, CombinedActivity
 from ergo_daemon.activity.swayidle import SwayIdle, swayidle_argv
@@ -82,9 +83,7 @@ def _protocols() -> dict[str, Any]:
         )
         from pywayland.protocol.wayland import WlCallback, WlDisplay, WlRegistry, WlSeat
     except ImportError as exc:
-        if REQUIRE:
-            pytest.fail(f"pywayland is needed for these tests (pip install pywayland): {exc}")
-        pytest.skip(f"pywayland is needed for these tests (pip install pywayland): {exc}")
+        unavailable(f"pywayland is needed for these tests (pip install pywayland): {exc}")
     interfaces = (WlDisplay, WlRegistry, WlCallback, WlSeat, ExtIdleNotifierV1)
     return {i.name: i for i in (*interfaces, ExtIdleNotificationV1)}
 
@@ -487,21 +486,6 @@ LOGIND = "org.freedesktop.login1"
 MANAGER_PATH = "/org/freedesktop/login1"
 SESSION_PATH = "/org/freedesktop/login1/session/ergo"
 
-_BUS_CONFIG = """\
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
 
 class Logind:
     """Answers what swayidle asks logind (session, sleep inhibitor) and sends its signals."""
@@ -562,38 +546,13 @@ def logind() -> Iterator[tuple[Logind, str]]:
     """A private system bus with a stand-in logind on it; yields it and the bus address."""
     if shutil.which("dbus-daemon") is None:
         message = "no dbus-daemon (apt-get install dbus)"
-        if REQUIRE:
-            pytest.fail(message)
-        pytest.skip(message)
-    folder = Path(tempfile.mkdtemp(prefix="ergo-bus-"))
-    config = folder / "bus.conf"
-    config.write_text(_BUS_CONFIG.format(socket=folder / "bus"))
-    read_fd, write_fd = os.pipe()
-    bus = subprocess.Popen(
-        [
-            "dbus-daemon",
-            f"--config-file={config}",
-            "--nofork",
-            "--nopidfile",
-            f"--print-address={write_fd}",
-        ],
-        pass_fds=(write_fd,),
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # complaints about fd limits in containers
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as ready:
-            address = ready.readline().strip()
+        unavailable(message)
+    with private_bus() as address:
         stand_in = Logind(address)
         try:
             yield stand_in, address
         finally:
             stand_in.close()
-    finally:
-        bus.terminate()
-        bus.wait(timeout=EVENT_TIMEOUT)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_swayidle_reports_logind_lock_and_imminent_sleep(
@@ -683,13 +642,7 @@ def test_doctor_says_idle_is_not_known_yet_during_the_first_timeout(
 ) -> None:
     env = {**wayland.env, "HOME": str(tmp_path), "DBUS_SYSTEM_BUS_ADDRESS": NO_SYSTEM_BUS}
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "doctor", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = cli(env, "doctor", "--json", timeout=60)
     idle = next(f for f in json.loads(done.stdout) if f["port"] == "idle")
     assert "Wayland idle notification" in idle["backend"], idle
     assert idle["detail"].startswith("not known yet"), idle
@@ -820,13 +773,7 @@ def test_the_daemon_takes_the_compositor_back_after_it_restarts(
         subscribed(compositor)
         compositor.notify("idled")
         said("away", 2)
-        done = subprocess.run(
-            [sys.executable, "-m", "ergo_daemon", "status", "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        done = cli(env, "status", "--json")
         assert json.loads(done.stdout)["status"] == "away", done.stdout + done.stderr
         assert daemon.stop() == 0
         assert "works again" in daemon.log() or "works now" in daemon.log()

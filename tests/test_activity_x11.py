@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support.cli import ROOT
+from support.desktop import unavailable
 
-ROOT = Path(__file__).parents[1]
 # Runs in a child process: Xlib's default reaction to a lost server is exit(1).
 SCRIPT = """
 import ctypes, os, subprocess, sys
@@ -54,9 +53,7 @@ print("still running", flush=True)
 def test_losing_the_x_server_is_an_activity_error_not_the_end(libx11: str) -> None:
     if shutil.which("Xvfb") is None:
         message = "no Xvfb (apt-get install xvfb)"
-        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, libx11],
         cwd=ROOT,

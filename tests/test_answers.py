@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
-from test_activity_dbus import eventually
-from test_notify import FakePlyer
+from support import dbus_services as services
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.desktop import Desktop
+from support.notifiers import BREAK, FakePlyer, Shown
+from support.recorders import Stats
+from support.waiting import eventually
 
 from ergo_daemon import kinds
 from ergo_daemon.activity.bus import Listener
@@ -18,15 +21,6 @@ from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.plyer_backend import PlyerNotifier
 from ergo_daemon.ports import Notice
-
-BREAK = Notice(
-    kinds.BREAK,
-    "Break time",
-    "Step away from the desk.",
-    datetime.now(UTC),
-    merged=(kinds.EYES,),
-    actions=("done", "snooze", "skip"),
-)
 
 
 class Answers:
@@ -126,35 +120,12 @@ def test_reminders_without_a_snooze_and_other_notices_say_only_what_applies() ->
     assert backend.calls[2]["message"].endswith("(or snooze, skip)"), "the hint survives a cut"
 
 
-class Stats:
-    """Stands in for the statistics store: keeps (kind, outcome, merged)."""
-
-    problem = None
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str, tuple[str, ...]]] = []
-
-    def prompt(self, at: datetime, kind: str, outcome: str, merged: Sequence[str] = ()) -> None:
-        self.events.append((kind, outcome, tuple(merged)))
-
-    def active(self, day: date, seconds: float, sitting: float, held: float = 0.0) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def test_a_button_and_the_typed_command_count_alike_and_a_refusal_is_told() -> None:
-    from test_daemon import FakeClock, Recorder, _daemon
-
-    from ergo_daemon.activity.null import UnknownActivity
     from ergo_daemon.control.handler import handle
     from ergo_daemon.control.messages import encode_request
 
-    clock, shown = FakeClock(), Recorder()
-    daemon = _daemon(shown, UnknownActivity(), clock)
-    stats = Stats()
-    daemon.recorder = stats
+    clock, shown, stats = FakeClock(), Shown(), Stats()
+    daemon = fake_daemon(settings({"eyes": {}}), shown, clock=clock, recorder=stats)
     daemon.policy.state.snoozes = {clock.wall.date().isoformat(): 5}  # the day's 5 are used
     daemon.tick()
     while not shown.shown:

@@ -7,38 +7,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
 from conftest import DaemonProcess
-from desktop import Desktop
-from test_activity_dbus import eventually
-from test_control_e2e import cli, status
+from support import dbus_services as services
+from support.cli import cli, status
+from support.configs import schedule, toml
+from support.desktop import Desktop
+from support.waiting import eventually
 
 SPEED = "120"
 # At 120x: a break every 5 s of activity (2.5 s idle takes it), a snooze lasts 2.5 s, away
 # after 1 s. Nothing else is on.
-BREAKS_ONLY = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-enabled = false
-
-[stretch]
-enabled = false
-
-[break]
-every = "10m"
-duration = "5m"
-heads_up = "0s"
-remind_after = "0s"
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-"""
+BREAK = {"every": "10m", "duration": "5m", "heads_up": "0s", "remind_after": "0s"}
+BREAKS_ONLY = toml(schedule({"break": BREAK}))
 EVERY = 5.0
 SNOOZE = 2.5
 
@@ -120,9 +100,7 @@ def test_the_daemon_answers_signals_from_the_server_it_showed_the_notice_on(
     assert outcomes.count("done") == 1 and outcomes.count("dismissed") == 1, outcomes
 
 
-FOLLOW_UPS = BREAKS_ONLY.replace(
-    'heads_up = "0s"\nremind_after = "0s"\n', 'heads_up = "1m"\nremind_after = "4m"\n'
-)
+FOLLOW_UPS = toml(schedule({"break": {**BREAK, "heads_up": "1m", "remind_after": "4m"}}))
 
 
 def test_postpone_on_the_heads_up_and_an_ignored_break_asked_again_once(

@@ -16,6 +16,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from support.cli import ROOT
+from support.desktop import unavailable
 
 from ergo_daemon import backends, cli
 from ergo_daemon.autostart import AutostartError, SharedCheck, hidden_from_others, launch_command
@@ -39,7 +41,6 @@ from ergo_daemon.autostart.xdg import (
     unit_text,
 )
 
-ROOT = Path(__file__).parents[1]
 # Program -> Debian package that provides it.
 VALIDATORS = {"desktop-file-validate": "desktop-file-utils", "systemd-analyze": "systemd"}
 AWKWARD_ARGS = ["/opt/my apps/py$th%on", "-m", 'it\'s "quoted"', "back\\slash", "a;b", "~x"]
@@ -50,9 +51,7 @@ def require(program: str) -> str:
     path = shutil.which(program)
     if path is None:
         message = f"{program} not installed (apt-get install {VALIDATORS[program]})"
-        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
     return path
 
 

@@ -8,20 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from desktop import Desktop
+from support.cli import cli
+from support.desktop import Desktop
 
 READY_TIMEOUT = 10.0
 
 
 def ergo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=env["HOME"],
-    )
+    return cli(env, *args, cwd=env["HOME"])
 
 
 def exec_line(entry: Path) -> str:

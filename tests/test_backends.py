@@ -9,9 +9,9 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
+from support import dbus_services as services
+from support.desktop import Desktop
 
 from ergo_daemon import backends
 from ergo_daemon.activity.mutter import MutterIdle

@@ -3,7 +3,6 @@ mouse: each click reaches the real daemon."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop import Desktop
-from test_activity_dbus import eventually
+from support.desktop import Desktop, unavailable
+from support.waiting import eventually
 from test_answers_e2e import BREAKS_ONLY, SPEED, breaks_cell
 from test_screen_e2e import Screenshot, click, needs_imagemagick
 
@@ -24,9 +23,7 @@ def drawing_server(desktop: Desktop) -> Iterator[Desktop]:
     """The session with notification-daemon in dunst's place."""
     if not SERVER.exists():
         message = f"no {SERVER} (apt-get install notification-daemon)"
-        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
     needs_imagemagick()
     desktop.stop_notification_server()
     with (desktop.log_dir / "notification-daemon.log").open("wb") as log:

@@ -9,19 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
-
-
-def ergo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ERGO_")}
-    return subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=ROOT,
-        env={**clean, **(env or {})},
-    )
+from support.cli import ROOT, ergo
 
 
 def test_preview_json_lists_a_working_day_with_offsets() -> None:

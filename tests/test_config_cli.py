@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from test_cli import ergo
+from support.cli import ergo
 
 BROKEN = {
     "syntax-unclosed-table": ('[eyes\nevery = "20m"\n', ":1:6: TOML syntax error"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -13,49 +12,21 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DaemonProcess
-from desktop import Desktop
+from support.cli import cli, status
+from support.configs import schedule, toml
+from support.desktop import Desktop
 
 SPEED = "120"
 # At 120x: eyes every 10 s of activity, hydration every 25 s of clock time; nothing else.
-EYES_ONLY = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-every = "20m"
-duration = "1m"
-
-[stretch]
-enabled = false
-
-[break]
-enabled = false
-
-[hydration]
-every = "50m"
-
-[posture]
-with_every_nth_stretch = 0
-after_away = "0s"
-"""
-
-
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
+EYES_ONLY = toml(
+    schedule(
+        {
+            "eyes": {"every": "20m", "duration": "1m"},
+            "hydration": {"every": "50m"},
+            "posture": {"with_every_nth_stretch": 0, "after_away": "0s"},
+        }
     )
-
-
-def status(env: dict[str, str]) -> dict[str, Any]:
-    done = cli(env, "status", "--json")
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+)
 
 
 def start(desktop: Desktop, start_daemon: Any, tmp_path: Path) -> DaemonProcess:

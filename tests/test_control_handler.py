@@ -3,43 +3,35 @@
 from __future__ import annotations
 
 import logging
-import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from test_daemon import FakeClock, IdleFor, Recorder
+from support.activity import IdleFor
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.notifiers import Shown
 
-from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer
 from ergo_daemon.control import messages as m
 from ergo_daemon.control.handler import handle
 from ergo_daemon.daemon import Daemon
-from ergo_daemon.policy import Policy
-from ergo_daemon.settings.models import Settings, time_scaled
 
-OFFICE_HOURS = Settings.model_validate(
+OFFICE_HOURS = settings(
     {
         "work_hours": {"days": "mon-fri", "hours": ["08:00-18:00"]},
-        "stretch": {"enabled": False},
-        "break": {"enabled": False},
-        "hydration": {"enabled": False},
-        "posture": {"enabled": False},
+        "eyes": {},
         "snooze": {"per_day": 2},
     }
 )
 
 
-def _daemon(clock: FakeClock, speed: float = 1.0, shown: Recorder | None = None) -> Daemon:
-    settings = time_scaled(OFFICE_HOURS, speed)
-    return Daemon(
-        Policy(settings, ZoneInfo("UTC")),
-        Composer(OFFICE_HOURS, load_catalogue(), random.Random(0)),
-        shown or Recorder(),
+def _daemon(clock: FakeClock, speed: float = 1.0, shown: Shown | None = None) -> Daemon:
+    return fake_daemon(
+        OFFICE_HOURS,
+        shown or Shown(),
         IdleFor(0.0),
         fallback=IdleFor(0.0),
-        retry_after=timedelta(minutes=1),
         clock=clock,
         speed=speed,
     )
@@ -79,7 +71,7 @@ def test_snooze_skip_and_done_say_it_in_words_and_in_the_log(
 
 
 def test_typed_durations_follow_speed_like_configured_ones() -> None:
-    clock, shown = FakeClock(), Recorder()
+    clock, shown = FakeClock(), Shown()
     daemon = _daemon(clock, speed=60, shown=shown)
     daemon.tick()
     _, paused = ask(daemon, "pause", seconds=1800)  # "pause 30m" at 60x: 30 s

@@ -3,48 +3,32 @@
 from __future__ import annotations
 
 import logging
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+from support.activity import FlakyActivity, IdleFor, LockedScreen
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.daemons import run as _run
+from support.notifiers import Shown
+from support.recorders import Stats
 
 from ergo_daemon.activity.null import UnknownActivity
-from ergo_daemon.clock import Instant
-from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.kinds import EYES
 from ergo_daemon.notify.log import LogNotifier
-from ergo_daemon.policy import Policy
-from ergo_daemon.ports import ActivityError, DeliveryError, Notice, Notifier, Reading
-from ergo_daemon.settings.models import Settings
-
-SETTINGS = Settings.model_validate(
-    {
-        "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
-        "stretch": {"enabled": False},
-        "break": {"enabled": False},
-        "hydration": {"enabled": False},
-        "posture": {"enabled": False},
-    }
+from ergo_daemon.ports import (
+    ActivityError,
+    ActivitySource,
+    DeliveryError,
+    Notice,
+    Notifier,
+    Reading,
 )
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.wall = datetime(2026, 11, 23, 9, tzinfo=UTC)
-        self.mono = 1000.0
-        self.boot = 1000.0
-
-    def advance(self, seconds: float, *, asleep: float = 0.0) -> None:
-        self.wall += timedelta(seconds=seconds + asleep)
-        self.mono += seconds
-        self.boot += seconds + asleep
-
-    def __call__(self) -> Instant:
-        return Instant(self.wall, self.mono, self.boot)
+SETTINGS = settings({"eyes": {}})
 
 
 class BrokenNotifier(Notifier):
@@ -61,42 +45,8 @@ class BrokenNotifier(Notifier):
         raise RuntimeError("server exploded")
 
 
-class Recorder(Notifier):
-    name = "recorder"
-
-    def __init__(self) -> None:
-        self.shown: list[Notice] = []
-
-    def check(self) -> str:
-        return "notices are kept in a list"
-
-    def send(self, notice: Notice) -> None:
-        self.shown.append(notice)
-
-
-class FlakyActivity(UnknownActivity):
-    name = "flaky"
-
-    def read(self) -> Reading:
-        raise ActivityError("X server went away")
-
-
-def _daemon(notifier: object, activity: object, clock: FakeClock) -> Daemon:
-    return Daemon(
-        Policy(SETTINGS, ZoneInfo("UTC")),
-        Composer(SETTINGS, load_catalogue(), random.Random(0)),
-        notifier,  # type: ignore[arg-type]
-        activity,  # type: ignore[arg-type]
-        fallback=UnknownActivity(),
-        retry_after=timedelta(minutes=1),
-        clock=clock,
-    )
-
-
-def _run(daemon: Daemon, clock: FakeClock, minutes: float, step: float = 15.0) -> None:
-    for _ in range(int(minutes * 60 / step)):
-        clock.advance(step)
-        daemon.tick()
+def _daemon(notifier: Notifier, activity: ActivitySource, clock: FakeClock) -> Daemon:
+    return fake_daemon(SETTINGS, notifier, activity, clock=clock)
 
 
 def test_a_notifier_that_always_raises_leaves_the_daemon_running_and_logging(
@@ -112,10 +62,10 @@ def test_a_notifier_that_always_raises_leaves_the_daemon_running_and_logging(
     assert caplog.text.count("dropped") == 3
 
 
-class FailsOnce(Recorder):
+class FailsOnce(Shown):
     """Refuses the first notice, then hands every one to ``shown_to``."""
 
-    def __init__(self, shown_to: Recorder) -> None:
+    def __init__(self, shown_to: Shown) -> None:
         super().__init__()
         self.failed = False
         self.shown_to = shown_to
@@ -128,7 +78,7 @@ class FailsOnce(Recorder):
 
 
 def test_a_failed_prompt_is_retried_once_and_then_shown() -> None:
-    clock, recorder = FakeClock(), Recorder()
+    clock, recorder = FakeClock(), Shown()
 
     daemon = _daemon(FailsOnce(recorder), UnknownActivity(), clock)
     daemon.tick()
@@ -155,7 +105,7 @@ def test_notices_that_reach_only_the_log_are_a_delivery_problem_saying_why() -> 
 def test_a_failing_activity_source_falls_back_and_says_so_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock, recorder = FakeClock(), Recorder()
+    clock, recorder = FakeClock(), Shown()
     daemon = _daemon(recorder, FlakyActivity(), clock)
     with caplog.at_level(logging.INFO):
         daemon.tick()
@@ -183,7 +133,7 @@ class RestartingActivity(UnknownActivity):
 def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_meanwhile(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock, recorder, source = FakeClock(), Recorder(), RestartingActivity()
+    clock, recorder, source = FakeClock(), Shown(), RestartingActivity()
     daemon = _daemon(recorder, source, clock)
     with caplog.at_level(logging.INFO):
         daemon.tick()
@@ -207,7 +157,7 @@ def test_a_source_that_fails_after_working_is_asked_again_and_holds_prompts_mean
 def test_a_suspend_is_seen_from_the_clocks_and_counts_as_a_break(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock, recorder = FakeClock(), Recorder()
+    clock, recorder = FakeClock(), Shown()
     daemon = _daemon(recorder, UnknownActivity(), clock)
     daemon.tick()
     _run(daemon, clock, 19)
@@ -231,17 +181,10 @@ def test_a_pending_retry_never_asks_for_a_wake_in_the_past() -> None:
         assert wake is None or wake > clock.wall, "a past wake would spin the scheduler"
 
 
-class LockedScreen(UnknownActivity):
-    name = "locked"
-
-    def read(self) -> Reading:
-        return Reading(idle=0.0, locked=True)
-
-
 def test_a_failed_reminder_is_not_retried_after_the_person_left(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock, recorder = FakeClock(), Recorder()
+    clock, recorder = FakeClock(), Shown()
 
     daemon = _daemon(FailsOnce(recorder), UnknownActivity(), clock)
     daemon.tick()
@@ -255,18 +198,8 @@ def test_a_failed_reminder_is_not_retried_after_the_person_left(
     assert "not retrying 'Rest your eyes" in caplog.text
 
 
-class IdleFor(UnknownActivity):
-    name = "idle"
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def read(self) -> Reading:
-        return Reading(idle=self.seconds, locked=False)
-
-
 def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
-    clock, recorder = FakeClock(), Recorder()
+    clock, recorder = FakeClock(), Shown()
     daemon = _daemon(recorder, IdleFor(0.0), clock)
     daemon.tick()
     _run(daemon, clock, 5)
@@ -282,36 +215,25 @@ def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
     assert daemon.status().active == active, "active time is frozen with the timers"
 
 
-class Stats:
-    """The statistics a daemon hands over, kept in a list."""
-
-    problem = None
-
-    def __init__(self) -> None:
-        self.prompts: list[tuple[str, str]] = []
-
-    def prompt(self, at: datetime, kind: str, outcome: str, merged: object = ()) -> None:
-        self.prompts.append((kind, outcome))
-
-    def active(self, day: object, seconds: float, sitting: float, held: float = 0.0) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def _restarted_after(
     seconds: float, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> tuple[Daemon, Stats]:
-    clock = FakeClock()
-    first = _daemon(Recorder(), IdleFor(0.0), clock)
-    first._state_file = tmp_path / "state.json"
+    clock, stats = FakeClock(), Stats()
+    first = fake_daemon(
+        SETTINGS, Shown(), IdleFor(0.0), clock=clock, state_file=tmp_path / "state.json"
+    )
     first.tick()
     _run(first, clock, 10)
     first.save()  # then killed
     clock.advance(seconds)
-    again, stats = _daemon(Recorder(), IdleFor(0.0), clock), Stats()
-    again._state_file, again.recorder = tmp_path / "state.json", stats
+    again = fake_daemon(
+        SETTINGS,
+        Shown(),
+        IdleFor(0.0),
+        clock=clock,
+        recorder=stats,
+        state_file=tmp_path / "state.json",
+    )
     again.restore()
     with caplog.at_level(logging.INFO):
         again.tick()

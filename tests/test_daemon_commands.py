@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from test_daemon import SETTINGS, FakeClock, IdleFor, Recorder
+from support.activity import IdleFor
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.notifiers import Shown
 
 from ergo_daemon import persist
-from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.daemon_commands import UNTIL_RESUMED, Refused
-from ergo_daemon.policy import Policy
+
+SETTINGS = settings({"eyes": {}})
 
 
 class Calls:
@@ -29,13 +30,11 @@ class Calls:
 
 
 def _daemon(clock: FakeClock, state: Path, woken: Calls, stopped: Calls) -> Daemon:
-    return Daemon(
-        Policy(SETTINGS, ZoneInfo("UTC")),
-        Composer(SETTINGS, load_catalogue(), random.Random(0)),
-        Recorder(),
+    return fake_daemon(
+        SETTINGS,
+        Shown(),
         IdleFor(0.0),
         fallback=IdleFor(0.0),
-        retry_after=timedelta(minutes=1),
         clock=clock,
         state_file=state,
         on_change=woken,

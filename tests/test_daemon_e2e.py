@@ -7,37 +7,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
+from support.configs import schedule, toml
+from support.desktop import Desktop
 
 from ergo_daemon.content.catalogue import load_catalogue
 
 SPEED = "120"
 # At 120x: eyes every 10 s, stretch 20 s, hydration 25 s (clock), break 35 s; away after 1 s;
 # a posture check after 5 s away. Far enough apart that no two merge.
-SCHEDULE = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-every = "20m"
-duration = "1m"
-
-[stretch]
-every = "40m"
-duration = "2m"
-
-[break]
-every = "70m"
-duration = "5m"
-
-[hydration]
-every = "50m"
-
-[posture]
-with_every_nth_stretch = 0
-after_away = "10m"
-"""
+TABLES: dict[str, dict[str, Any]] = {
+    "eyes": {"every": "20m", "duration": "1m"},
+    "stretch": {"every": "40m", "duration": "2m"},
+    "break": {"every": "70m", "duration": "5m"},
+    "hydration": {"every": "50m"},
+    "posture": {"with_every_nth_stretch": 0, "after_away": "10m"},
+}
+SCHEDULE = toml(schedule(TABLES))
 
 
 def _config(tmp_path: Path, text: str = SCHEDULE) -> str:
@@ -91,8 +76,8 @@ def test_every_kind_reaches_the_notification_server(
     assert lead == stretched[-1].summary or aside in stretched[-1].body, (last, stretched[-1])
 
 
-QUIET = SCHEDULE.replace("[hydration]\n", "[hydration]\nenabled = false\n").replace(
-    "[posture]\n", "[posture]\nenabled = false\n"
+QUIET = toml(
+    schedule({**TABLES, **{k: {**TABLES[k], "enabled": False} for k in ("hydration", "posture")}})
 )
 
 

@@ -1,4 +1,4 @@
-"""Tests proving the headless desktop harness in tests/desktop.py works."""
+"""Tests proving the headless desktop harness in tests/support/desktop.py works."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import time
 
 import pytest
-from desktop import Desktop, Notification, missing_message, missing_programs
+from support.desktop import Desktop, Notification, missing_message, missing_programs
 
 from ergo_daemon.activity.x11 import X11Idle
 

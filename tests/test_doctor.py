@@ -5,22 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
-from desktop import Desktop
+from support import dbus_services as services
+from support.cli import cli
+from support.desktop import Desktop
 
 
 def doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "doctor", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return cli(env, "doctor", *args, timeout=60)
 
 
 def findings(done: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
@@ -112,7 +106,7 @@ def test_lock_is_reported_from_the_sources_that_can_tell_it(desktop: Desktop) ->
 
 
 def test_a_server_without_buttons_is_named_with_the_commands_to_type(desktop: Desktop) -> None:
-    import dbus_services as services
+    from support import dbus_services as services
 
     desktop.stop_notification_server()
     address = desktop.env["DBUS_SESSION_BUS_ADDRESS"]

@@ -13,32 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from conftest import DaemonProcess
-from desktop import Desktop
+from support.cli import cli
+from support.configs import schedule, toml
+from support.desktop import Desktop
 
 SPEED = "120"
 # At 120x: eyes every 5 s of activity; nothing else.
-FAST_EYES = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-every = "10m"
-duration = "1m"
-
-[stretch]
-enabled = false
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-with_every_nth_stretch = 0
-after_away = "0s"
-"""
+FAST_EYES = toml(
+    schedule(
+        {
+            "eyes": {"every": "10m", "duration": "1m"},
+            "posture": {"with_every_nth_stretch": 0, "after_away": "0s"},
+        }
+    )
+)
 
 
 def _config(tmp_path: Path) -> str:
@@ -56,13 +44,7 @@ def _state_dir(desktop: Desktop) -> Path:
 
 
 def _cli(desktop: Desktop, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", *args],
-        env=desktop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    return cli(desktop.env, *args)
 
 
 def _status(desktop: Desktop) -> dict[str, Any]:
@@ -141,13 +123,7 @@ def test_a_read_only_state_folder_keeps_prompts_coming_and_says_why(
             _make_read_only(state_dir)
             shown = _eyes(desktop)
             desktop.wait_for_notifications(lambda _: _eyes(desktop) >= shown + 2, 20)
-        status = subprocess.run(
-            [sys.executable, "-m", "ergo_daemon", "status", "--json"],
-            env=desktop.env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        status = cli(desktop.env, "status", "--json")
         problem = json.loads(status.stdout)["statistics_problem"]
         assert problem and "readonly" in problem.replace("-", "").replace(" ", ""), problem
         assert "statistics" in daemon.log() and "reminders continue" in daemon.log()

@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from test_answers import Stats
-from test_daemon import FakeClock, Recorder, _daemon
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.notifiers import Shown
+from support.recorders import Stats
 
-from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.daemon import Daemon
 from ergo_daemon.kinds import BREAK
 from ergo_daemon.notify.answers import Answer, button_list
-from ergo_daemon.policy import Policy
 from ergo_daemon.settings.models import Settings
 
-# Clock time counts as active (no idle source): someone who never stops typing.
-BASE: dict[str, Any] = {
-    "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
-    "stretch": {"enabled": False},
-    "hydration": {"enabled": False},
-    "posture": {"enabled": False},
-}
 
-
-def daemon_with(**breaks: str) -> tuple[Daemon, FakeClock, Recorder, Stats]:
-    clock, shown, stats = FakeClock(), Recorder(), Stats()
-    daemon = _daemon(shown, UnknownActivity(), clock)
-    settings = Settings.model_validate({**BASE, "break": breaks})
-    daemon.policy = Policy(settings, daemon.policy.calendar.tz)
-    daemon._composer.settings = settings
-    daemon.recorder = stats
+def daemon_with(**breaks: str) -> tuple[Daemon, FakeClock, Shown, Stats]:
+    # Clock time counts as active (no idle source): someone who never stops typing.
+    clock, shown, stats = FakeClock(), Shown(), Stats()
+    daemon = fake_daemon(
+        settings({"eyes": {}, "break": breaks}), shown, clock=clock, recorder=stats
+    )
     daemon.tick()
     return daemon, clock, shown, stats
 
 
 def run(daemon: Daemon, clock: FakeClock, minutes: float) -> list[tuple[float, str]]:
     """Follow the daemon's own wakes for ``minutes``; (minute, title) of each notice."""
-    shown: Recorder = daemon._notifier  # type: ignore[assignment]
+    shown: Shown = daemon._notifier  # type: ignore[assignment]
     start, seen = clock.wall, len(shown.shown)
     end = start.timestamp() + minutes * 60
     wake = daemon.tick()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from desktop import Desktop
+from support.desktop import Desktop
 
 # The signal is raised inside the daemon at a chosen moment (so the test is not a race of its
 # own): signal.raise_signal runs the daemon's handler before it returns, as a SIGTERM from a

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli import ROOT, ergo
+from support.cli import ROOT, ergo
 
 from ergo_daemon.control.messages import BadRequest, parse_request
 

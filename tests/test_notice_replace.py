@@ -7,8 +7,9 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop import Desktop
-from test_daemon import FakeClock, Stats
+from support.clocks import FakeClock
+from support.desktop import Desktop
+from support.recorders import Stats
 
 from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.content.catalogue import load_catalogue

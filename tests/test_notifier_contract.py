@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from desktop import Desktop
-from test_activity_dbus import eventually
-from test_daemon import Recorder
-from test_notify import FakePlyer
+from support.desktop import Desktop
+from support.notifiers import FakePlyer, Shown, Withdrawing
+from support.waiting import eventually
 from test_notify_native import FakeRun, FakeToasts, FakeWin32, balloon_class
-from test_quiet_daemon import Screen
 
 from ergo_daemon import kinds
 from ergo_daemon.activity.bus import Listener
@@ -153,12 +151,12 @@ def balloon(request: pytest.FixtureRequest) -> Under:
 
 
 def fake_recorder(request: pytest.FixtureRequest) -> Under:
-    fake = Recorder()
+    fake = Shown()
     return Under(fake, lambda: [f"{n.title}\n{n.message}" for n in fake.shown], renders=False)
 
 
 def fake_screen(request: pytest.FixtureRequest) -> Under:
-    fake = Screen()
+    fake = Withdrawing()
     return Under(fake, lambda: [f"{n.title}\n{n.message}" for n in fake.shown], renders=False)
 
 

@@ -9,7 +9,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from desktop import Desktop
+from support.configs import schedule, toml
+from support.desktop import Desktop
+from support.notifiers import FakePlyer
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.kinds import BREAK, EYES, STRETCH, Kind
@@ -96,32 +98,15 @@ def test_dbus_notifier_leaves_the_body_alone_for_a_server_without_markup(
     assert shown.body == TEA.message, "shown as is: escaping here would show '&lt;'"
 
 
-CUSTOM_TEA = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-enabled = false
-
-[stretch]
-enabled = false
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-
-[[custom]]
-name = "tea"
-title = "Tea & <biscuits>"
-message = "5 < 6 > 4"
-every = "5m"
-"""
+CUSTOM_TEA = toml(
+    schedule(
+        {
+            "custom": [
+                {"name": "tea", "title": "Tea & <biscuits>", "message": "5 < 6 > 4", "every": "5m"}
+            ]
+        }
+    )
+)
 
 
 def test_a_custom_reminder_shows_as_written_on_a_markup_server(
@@ -144,17 +129,6 @@ def test_a_custom_reminder_shows_as_written_on_a_markup_server(
 def test_dbus_notifier_without_a_bus_raises_a_delivery_error(tmp_path: Path) -> None:
     with pytest.raises(DeliveryError, match="session bus unavailable"):
         FreedesktopNotifier(f"unix:path={tmp_path}/no-bus").send(NOTICE)
-
-
-class FakePlyer:
-    def __init__(self, error: Exception | None = None) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.error = error
-
-    def notify(self, **kwargs: Any) -> None:
-        self.calls.append(kwargs)
-        if self.error:
-            raise self.error
 
 
 def test_plyer_notifier_clamps_to_the_windows_limits() -> None:

@@ -10,30 +10,25 @@ from __future__ import annotations
 
 import importlib
 import logging
-import random
 import subprocess
 import sys
 import time
 import types
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
 
 from ergo_daemon import backends
-from ergo_daemon.activity.null import UnknownActivity
-from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer
-from ergo_daemon.daemon import Daemon
 from ergo_daemon.kinds import BREAK, EYES, STRETCH
 from ergo_daemon.notify import macos
 from ergo_daemon.notify.answers import Answer
 from ergo_daemon.notify.macos import OsascriptNotifier, applescript_string, osascript_argv
 from ergo_daemon.notify.windows import BalloonNotifier, ToastNotifier
-from ergo_daemon.policy import Policy
 from ergo_daemon.ports import DeliveryError, Notice
-from ergo_daemon.settings.models import Settings
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 HOSTILE = [
@@ -371,21 +366,9 @@ def test_the_daemon_logs_a_failed_balloon_and_retries_it(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     win32 = FakeWin32("Shell_NotifyIconW")
-    settings = Settings.model_validate(
-        {
-            "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
-            **{k: {"enabled": False} for k in ("stretch", "break", "hydration", "posture")},
-        }
-    )
-    clock = _Clock()
-    daemon = Daemon(
-        Policy(settings, ZoneInfo("UTC")),
-        Composer(settings, load_catalogue(), random.Random(0)),
-        BalloonNotifier(balloon_class(monkeypatch, win32)),
-        UnknownActivity(),
-        fallback=UnknownActivity(),
-        retry_after=timedelta(minutes=1),
-        clock=clock,
+    clock = FakeClock(AT)
+    daemon = fake_daemon(
+        settings({"eyes": {}}), BalloonNotifier(balloon_class(monkeypatch, win32)), clock=clock
     )
     with caplog.at_level(logging.WARNING):
         for _ in range(int(22 * 60 / 15)):
@@ -394,17 +377,3 @@ def test_the_daemon_logs_a_failed_balloon_and_retries_it(
     assert "could not show 'Rest your eyes" in caplog.text
     assert "Shell_NotifyIconW failed" in caplog.text and "retrying in 0:01:00" in caplog.text
     assert "could not show 'Rest your eyes for 20 seconds' again" in caplog.text
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.wall, self.mono = AT, 1000.0
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-    def __call__(self) -> Any:
-        from ergo_daemon.clock import Instant
-
-        return Instant(self.wall, self.mono, self.mono)

@@ -14,7 +14,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from desktop import Desktop
+from support.desktop import Desktop
 
 from ergo_daemon.settings.layers import ConfigError
 from ergo_daemon.settings.load import load_settings

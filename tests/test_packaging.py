@@ -9,7 +9,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from test_cli import ROOT
+from support.cli import ROOT, cli
 
 from ergo_daemon.settings.examples import EXAMPLES
 
@@ -40,14 +40,7 @@ def test_the_wheel_and_sdist_carry_the_presets_and_organisation_examples(tmp_pat
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
-    shown = subprocess.run(
-        [sys.executable, "-m", "ergo_daemon", "config", "example", "policy"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=tmp_path,
-        env=env,
-    )
+    shown = cli(env, "config", "example", "policy", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == (ORGANISATION / "policy.toml").read_text()
     where = subprocess.run(

@@ -6,7 +6,7 @@ from datetime import UTC as utc
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from desktop import Desktop
+from support.desktop import Desktop
 
 from ergo_daemon import backends
 from ergo_daemon.settings.models import Quiet

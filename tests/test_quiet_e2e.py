@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
-from quiet_session import (
+from support.cli import cli
+from support.configs import schedule, toml
+from support.desktop import Desktop
+from support.quiet_session import (
     MIC,
     Inhibitors,
     dunst_paused,
@@ -29,28 +30,11 @@ from quiet_session import (
 SPEED = "240"
 # At 240x: eyes every 5 s, stretch every 10 s, the eye break 0.25 s of silence; a hold ends by
 # itself after 45 s. Nothing else is on.
-SCHEDULE = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
-
-[eyes]
-every = "20m"
-duration = "1m"
-
-[stretch]
-every = "40m"
-duration = "2m"
-
-[break]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-"""
+SCHEDULE = toml(
+    schedule(
+        {"eyes": {"every": "20m", "duration": "1m"}, "stretch": {"every": "40m", "duration": "2m"}}
+    )
+)
 HELD = 14.0  # seconds held: without the hold, two eye prompts and a stretch would show
 
 
@@ -70,8 +54,7 @@ def _dunst_count(desktop: Desktop, which: str) -> int:
 
 
 def _status(env: dict[str, str]) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "ergo_daemon", "status", "--json"]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+    done = cli(env, "status", "--json", timeout=10)
     data: dict[str, Any] = json.loads(done.stdout)
     return data
 
@@ -157,8 +140,7 @@ def test_an_idle_blocker_means_no_natural_break_however_long_the_silence(
 
 
 def _doctor(env: dict[str, str]) -> dict[str, dict[str, Any]]:
-    argv = [sys.executable, "-m", "ergo_daemon", "doctor", "--json"]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+    done = cli(env, "doctor", "--json")
     return {f["backend"]: f for f in json.loads(done.stdout) if f["port"] == "quiet"}
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from desktop import Desktop, stop_gracefully
-from quiet_session import (
+from support.desktop import Desktop, stop_gracefully
+from support.quiet_session import (
     MIC,
     GnomeSession,
     Inhibitors,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_activity_native import Library, loader
+from support.native import Library, loader
 
 from ergo_daemon.ports import QuietError
 from ergo_daemon.quiet.apps import QuietApps, ps_programs, tasklist_programs

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
-from test_control_e2e import cli
+from support.cli import cli
+from support.desktop import Desktop
 
 BASE = """
 [work_hours]

@@ -7,19 +7,19 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from support.cli import ROOT, cli
+from support.desktop import unavailable
 
 from ergo_daemon.stats import StatsStore
 from ergo_daemon.stats.html import COLOURS, Series, chart, render
 from ergo_daemon.stats.report import read_report
 
-ROOT = Path(__file__).parents[1]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 WINDOW = (800, 1720)  # wide enough for the 720-pixel charts, tall enough for all five
 MIN_BAR_WIDTH = 14  # legend swatches are smaller
@@ -42,9 +42,7 @@ def browser() -> str:
         if found := shutil.which(name):
             return found
     message = "no headless browser for the HTML report (apt-get install chromium)"
-    if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(message)
 
 
 def record_week(path: Path, last: date) -> None:
@@ -78,13 +76,7 @@ def report_page(tmp_path: Path) -> Path:
         db = tmp_path / f"stats-{today}.sqlite3"
         record_week(db, today)
         page = tmp_path / "report.html"
-        result = subprocess.run(
-            [sys.executable, "-m", "ergo_daemon", "report", "--html", str(page), "--db", str(db)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            cwd=ROOT,
-        )
+        result = cli(dict(os.environ), "report", "--html", str(page), "--db", str(db), cwd=ROOT)
         assert result.returncode == 0, result.stderr
         if date.today() == today:
             return page

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_daemon import FakeClock, Recorder, _daemon
+from support.clocks import FakeClock
+from support.configs import settings
+from support.daemons import fake_daemon
+from support.notifiers import Shown
 
 from ergo_daemon import kinds, screen
-from ergo_daemon.activity.null import UnknownActivity
-from ergo_daemon.policy import Policy
 from ergo_daemon.ports import Notice
 from ergo_daemon.screen import BreakScreen
 from ergo_daemon.screen.window import remaining_text
@@ -94,21 +95,9 @@ class NoWindow:
 
 
 def test_the_daemon_falls_back_to_the_notice_when_no_window_opens() -> None:
-    clock, shown = FakeClock(), Recorder()
-    daemon = _daemon(shown, UnknownActivity(), clock)
-    settings = Settings.model_validate(
-        {
-            "work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]},
-            "eyes": {"enabled": False},
-            "stretch": {"enabled": False},
-            "hydration": {"enabled": False},
-            "posture": {"enabled": False},
-            "break": {"every": "10m", "screen": "window", "heads_up": "0s"},
-        }
-    )
-    daemon.policy = Policy(settings, daemon.policy.calendar.tz)
-    window = NoWindow()
-    daemon._screen = window  # type: ignore[assignment]
+    clock, shown, window = FakeClock(), Shown(), NoWindow()
+    chosen = settings({"break": {"every": "10m", "screen": "window", "heads_up": "0s"}})
+    daemon = fake_daemon(chosen, shown, clock=clock, screen=window)  # type: ignore[arg-type]
     daemon.tick()
     for _ in range(45):  # 675 s: one break due
         clock.advance(15)

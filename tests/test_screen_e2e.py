@@ -8,38 +8,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import DaemonProcess
-from desktop import Desktop
-from test_activity_dbus import eventually
-from test_control_e2e import cli
+from support.cli import cli
+from support.configs import schedule, toml
+from support.desktop import Desktop, unavailable
+from support.waiting import eventually
 
 SPEED = "120"
+
+
 # At 120x: a break every 10.5 s of activity, a 10 s countdown, a snooze of 2.5 s.
-CONFIG = """
-[work_hours]
-days = "mon-sun"
-hours = ["00:00-24:00"]
+def screen_config(mode: str) -> str:
+    """A break every 21 m, on the break screen in ``mode``; nothing else on."""
+    table = {"every": "21m", "duration": "20m", "screen": mode, "heads_up": "0s"}
+    return toml(schedule({"break": {**table, "remind_after": "0s"}}))
 
-[eyes]
-enabled = false
 
-[stretch]
-enabled = false
-
-[hydration]
-enabled = false
-
-[posture]
-enabled = false
-
-[break]
-every = "21m"
-duration = "20m"
-screen = "{mode}"
-heads_up = "0s"
-remind_after = "0s"
-"""
 GREEN = (0x1D, 0x3B, 0x2F)  # the window's background
 BUTTON_GREY = (0xD9, 0xD9, 0xD9)  # Tk's default button face
 LAYOUT = re.compile(r"ergo-daemon break screen: (.*)")
@@ -74,20 +58,17 @@ class Screenshot:
 
 
 def needs_imagemagick() -> None:
-    import os
     import shutil
 
     if shutil.which("import") is None:
         message = "no ImageMagick for screenshots (apt-get install imagemagick)"
-        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
 
 
 def start(desktop: Desktop, start_daemon: Any, tmp_path: Path, mode: str) -> DaemonProcess:
     needs_imagemagick()
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG.format(mode=mode))
+    config.write_text(screen_config(mode))
     daemon: DaemonProcess = start_daemon(desktop.env, "--speed", SPEED, "--config", str(config))
     return daemon
 

@@ -35,15 +35,12 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.daemons import fake_daemon
+from support.quiet import Busy
 
-from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.app import RETRY_AFTER
 from ergo_daemon.clock import Instant
-from ergo_daemon.content.catalogue import load_catalogue
-from ergo_daemon.content.compose import Composer
-from ergo_daemon.daemon import Daemon
 from ergo_daemon.kinds import Kind
-from ergo_daemon.policy import Policy, PolicyState
 from ergo_daemon.ports import DeliveryError, Notice, Notifier, Outcome, Reading
 from ergo_daemon.reload import Reloader
 from ergo_daemon.settings.layers import ConfigError, Loaded
@@ -195,23 +192,6 @@ Plan = Literal["work", "read", "away", "lock", "suspend", "call", "dnd"]
 CALL_REASONS = ("camera in use", "microphone in use", "fullscreen window", "mpv keeps awake")
 
 
-class Meeting:
-    """The quiet signals as one: the reason the person is busy, or None; counts the asks."""
-
-    name = "meeting"
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-        self.asked = 0
-
-    def read(self, now: datetime) -> str | None:
-        self.asked += 1
-        return self.reason
-
-    def close(self) -> None:
-        pass
-
-
 LUNCH: list[Plan] = ["suspend", "lock", "away"]
 
 
@@ -259,7 +239,7 @@ class Soak(Notifier):
         self.trace: deque[tuple[float, float, str]] = deque(maxlen=30)
         self.first_trace: list[str] = []
         self.stats = Stats()
-        self.meeting = Meeting()
+        self.meeting = Busy("meeting")  # the quiet signals as one
         self.meeting_rng = random.Random(seed * 104729 + 3)
         self.hold_ended: float | None = None
         self.just_woke = False  # the first tick after a suspend: the sleep was a break
@@ -267,18 +247,14 @@ class Soak(Notifier):
         # The daemon as app.build makes it, reloading through its own Reloader and rebuild.
         self.config = CONFIGS[self.rng.choice(sorted(CONFIGS))]
         self.edited: Config | None = None  # what the config file says now; None: a mistake
-        self.composer_rng = random.Random(seed)
-        policy, composer = self._rebuild(self.config.settings, None)
-        self.daemon = Daemon(
-            policy,
-            composer,
+        self.daemon = fake_daemon(
+            self.config.settings,
             self,
             self,
-            fallback=UnknownActivity(),
-            retry_after=RETRY_AFTER,
             clock=self.instant,
+            zone=BERLIN,
+            rng=random.Random(seed),
             reloader=Reloader(self._load, ()),
-            rebuild=self._rebuild,
             recorder=self,
             quiet=lambda _settings: self.meeting,
         )
@@ -514,19 +490,13 @@ class Soak(Notifier):
         self._event(f"edit config to {config.name if config else 'a broken one'}")
 
     def _load(self) -> Loaded:
-        """What the daemon's Reloader reads."""
+        """What the daemon's Reloader reads; applied at once, by the daemon and the model."""
         if self.edited is None:
             raise ConfigError("config.toml, line 3: [eyes] every = '20': expected a duration")
-        return Loaded(self.edited.settings)
-
-    def _rebuild(self, settings: Settings, state: PolicyState | None) -> tuple[Policy, Composer]:
-        """As app.build assembles it; the model switches config at the same moment."""
-        config = next(c for c in CONFIGS.values() if c.settings is settings)
-        old, self.config = self.config, config
-        kinds = set(old.active) | set(config.active)
-        self._restart({k for k in kinds if old.active.get(k) != config.active.get(k)}, None)
-        composer = Composer(settings, load_catalogue(settings.content), self.composer_rng)
-        return Policy(settings, BERLIN, state), composer
+        old, self.config = self.config, self.edited
+        kinds = set(old.active) | set(self.config.active)
+        self._restart({k for k in kinds if old.active.get(k) != self.config.active.get(k)}, None)
+        return Loaded(self.config.settings)
 
     def _take(self, plan: Plan, seconds: float) -> None:
         if plan == "suspend":

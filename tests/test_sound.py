@@ -7,20 +7,19 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import dbus_services as services
 import pytest
-from desktop import Desktop
-from test_answers import BREAK
-from test_daemon import FakeClock, Recorder, _daemon
-from test_notify import FakePlyer
+from support import dbus_services as services
+from support.clocks import FakeClock
+from support.configs import ALL_DAY
+from support.daemons import fake_daemon
+from support.desktop import Desktop
+from support.notifiers import BREAK, FakePlyer, Shown
 
 from ergo_daemon import backends
 from ergo_daemon.activity.bus import Listener
-from ergo_daemon.activity.null import UnknownActivity
 from ergo_daemon.notify.freedesktop import FreedesktopNotifier
 from ergo_daemon.notify.plyer_backend import PlyerNotifier
 from ergo_daemon.notify.sound import CommandChime, NoChime, WindowsChime
-from ergo_daemon.policy import Policy
 from ergo_daemon.settings.models import Settings
 
 CHIMING = dataclasses.replace(BREAK, sound="message-new-instant")
@@ -72,12 +71,9 @@ def test_elsewhere_the_platforms_own_sound_plays(address: str) -> None:
 
 def test_sound_is_off_by_default_and_the_daemon_asks_for_it_when_on() -> None:
     def first_notice(sound: dict[str, Any]) -> str | None:
-        clock, shown = FakeClock(), Recorder()
-        daemon = _daemon(shown, UnknownActivity(), clock)
-        settings = Settings.model_validate(
-            {"work_hours": {"days": "mon-sun", "hours": ["00:00-24:00"]}, "sound": sound}
-        )
-        daemon.policy = Policy(settings, daemon.policy.calendar.tz)
+        clock, shown = FakeClock(), Shown()
+        settings = Settings.model_validate({"work_hours": ALL_DAY, "sound": sound})
+        daemon = fake_daemon(settings, shown, clock=clock)
         daemon.tick()
         while not shown.shown:
             clock.advance(15)

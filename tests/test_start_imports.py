@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from desktop import Desktop
-from test_control_e2e import status
+from support.cli import status
+from support.desktop import Desktop
 
 # Python prints "import time: self | cumulative | name" for every import to stderr, which the
 # daemon's log shares, so the log holds every module loaded before and after "ready".

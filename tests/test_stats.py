@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_cli import ergo
+from support.cli import ROOT, ergo
 
 from ergo_daemon import cli
 from ergo_daemon.kinds import BREAK, EYES, STRETCH
@@ -32,7 +32,6 @@ from ergo_daemon.stats.report import (
 )
 from ergo_daemon.stats.store import SCHEMA_VERSION, purge
 
-ROOT = Path(__file__).parents[1]
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 3, 2)
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
@@ -517,14 +516,15 @@ def test_export_leaves_out_the_empty_day_earlier_versions_wrote(
 
 
 def test_the_first_tick_records_no_day_before_the_first_real_one(tmp_path: Path) -> None:
-    from test_daemon import FakeClock, Recorder, _daemon
-
-    from ergo_daemon.activity.null import UnknownActivity
+    from support.clocks import FakeClock
+    from support.configs import settings
+    from support.daemons import fake_daemon
+    from support.notifiers import Shown
 
     db = tmp_path / "stats.sqlite3"
     clock = FakeClock()
-    daemon = _daemon(Recorder(), UnknownActivity(), clock)
-    daemon.recorder = StatsStore.open(db)
+    recorder = StatsStore.open(db)
+    daemon = fake_daemon(settings({"eyes": {}}), Shown(), clock=clock, recorder=recorder)
     daemon.tick()
     clock.advance(60)
     daemon.tick()

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).parents[1]
+from support.cli import ROOT
 
 # Alternates prompts and one-second activity, printing the running count after each write
 # returns (that is, after its commit).

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from test_answers import BREAK
+from support.notifiers import BREAK
 
 from ergo_daemon import kinds
 from ergo_daemon.notify.answers import Answer

@@ -3,9 +3,9 @@
 
     python3 tests/bench/bench.py [--minutes N] [--json PATH]
 
-Starts Xvfb, a private session bus and dunst (tests/desktop.py), then ``python3 -m ergo_daemon
-run`` (built-in defaults, working hours around the clock) beside ``python3 -c "import time;
-time.sleep(1e9)"``, and samples both from /proc while the person is idle and then active (an X
+Starts Xvfb, a private session bus and dunst (tests/support/desktop.py), then ``python3 -m
+ergo_daemon run`` (built-in defaults, working hours around the clock) beside ``python3 -c "import
+time; time.sleep(1e9)"``, and samples both from /proc while the person is idle and then active (an X
 input event every second). It also times start-up from exec to the "ready" line, and prompts
 from due to reaching dunst at --speed 300. Prints a table against the budgets; --json writes it.
 Not a test module (pytest collects test_*.py only); a default run takes about 13 minutes.
@@ -38,13 +38,13 @@ TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from desktop import (  # noqa: E402
+from support.desktop import (  # noqa: E402
     Desktop,
     DesktopUnavailable,
     desktop_session,
     stop_gracefully,
 )
-from quiet_session import pulseaudio  # noqa: E402
+from support.quiet_session import pulseaudio  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SAMPLE_EVERY = 15.0  # seconds between /proc samples; four make a minute

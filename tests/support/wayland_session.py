@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -15,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from support.desktop import stop_group, unavailable
+
 # Program -> Debian package that provides it.
 REQUIRED_PROGRAMS: dict[str, str] = {"sway": "sway", "swayidle": "swayidle", "wtype": "wtype"}
 STARTUP_TIMEOUT = 10.0
-STOP_TIMEOUT = 5.0
 UNPRIVILEGED = "nobody"  # sway refuses to run as root
 
 # `exec` runs once the compositor is up: the ready file is the harness's start signal.
@@ -57,18 +57,7 @@ class WaylandSession:
 
     def stop(self) -> None:
         """Stop the compositor (clients then see their connection close)."""
-        _stop(self.process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        stop_group(self.process)
 
 
 def _unprivileged() -> tuple[int, int] | None:
@@ -124,7 +113,7 @@ def wayland_session() -> Iterator[WaylandSession]:
             env |= {"WAYLAND_DISPLAY": display, "XDG_RUNTIME_DIR": str(runtime_dir)}
             yield WaylandSession(display, str(runtime_dir), env, log, process)
         finally:
-            _stop(process)
+            stop_group(process)
             with suppress(OSError):
                 log.unlink()
     finally:
@@ -151,8 +140,6 @@ def wayland() -> Iterator[WaylandSession]:
     missing = missing_programs()
     if missing:
         message = missing_message(missing)
-        if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
     with wayland_session() as session:
         yield session

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import dbus_services as services
-import pytest
-from desktop import Desktop, stop_gracefully
 from jeepney import Message
+
+from support import dbus_services as services
+from support.desktop import Desktop, stop_gracefully, unavailable
 
 PROGRAMS = {
     "pulseaudio": "pulseaudio",
@@ -35,9 +35,7 @@ def require(*programs: str) -> None:
         return
     packages = " ".join(sorted({PROGRAMS.get(p, p) for p in missing}))
     message = f"missing {', '.join(missing)} (apt-get install {packages})"
-    if os.environ.get("ERGO_TEST_REQUIRE_DESKTOP") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(message)
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:

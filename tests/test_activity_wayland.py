@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import AbstractContextManager, closing, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import HeaderFields
 from support.cli import cli
 from support.desktop import private_bus, unavailable
+from support.waiting import repeating
 from support.wayland_session import WaylandSession, wayland
 
 from ergo_daemon.activity.combined import Candidate, CombinedActivity
@@ -702,23 +703,10 @@ def test_the_idle_timeout_follows_speed_so_away_is_seen_in_time(
     assert daemon.stop() == 0
 
 
-@contextmanager
-def wayland_input(wayland: WaylandSession, every: float = 0.5) -> Iterator[None]:
+def wayland_input(wayland: WaylandSession, every: float = 0.5) -> AbstractContextManager[None]:
     """A person typing: a key press every ``every`` seconds for the block."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(every):
-            wayland.touch_input()
-
-    wayland.touch_input()
-    thread = threading.Thread(target=run, name="wayland-typing", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
+    wayland.touch_input()  # before the block begins, not just soon after
+    return repeating(wayland.touch_input, every, name="wayland-typing", errors=False)
 
 
 def test_the_daemon_takes_the_compositor_back_after_it_restarts(

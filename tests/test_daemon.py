@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from support.activity import FlakyActivity, IdleFor, LockedScreen
+from support.activity import FlakyActivity, IdleFor, LockedScreen, Switch
 from support.clocks import FakeClock
 from support.configs import settings
 from support.daemons import fake_daemon
@@ -170,13 +170,13 @@ def test_a_suspend_is_seen_from_the_clocks_and_counts_as_a_break(
 
 
 def test_a_pending_retry_never_asks_for_a_wake_in_the_past() -> None:
-    clock, notifier = FakeClock(), BrokenNotifier()
-    daemon = _daemon(notifier, UnknownActivity(), clock)
+    clock, notifier, desk = FakeClock(), BrokenNotifier(), Switch(UnknownActivity())
+    daemon = _daemon(notifier, desk, clock)
     daemon.tick()
     _run(daemon, clock, 20.25)  # the eye prompt just failed; its retry is due a minute later
     for _ in range(20):  # the person locks the screen; the retry falls due meanwhile
         clock.advance(15)
-        daemon.activity = LockedScreen()
+        desk.to = LockedScreen()
         wake = daemon.tick()
         assert wake is None or wake > clock.wall, "a past wake would spin the scheduler"
 
@@ -184,26 +184,25 @@ def test_a_pending_retry_never_asks_for_a_wake_in_the_past() -> None:
 def test_a_failed_reminder_is_not_retried_after_the_person_left(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock, recorder = FakeClock(), Shown()
-
-    daemon = _daemon(FailsOnce(recorder), UnknownActivity(), clock)
+    clock, recorder, desk = FakeClock(), Shown(), Switch(UnknownActivity())
+    daemon = _daemon(FailsOnce(recorder), desk, clock)
     daemon.tick()
     _run(daemon, clock, 20.25)  # the eye prompt failed; its retry is due a minute later
     with caplog.at_level(logging.INFO):
-        daemon.activity = LockedScreen()
+        desk.to = LockedScreen()
         _run(daemon, clock, 3)  # locked meanwhile: a break, so the eye reminder is stale
-        daemon.activity = UnknownActivity()
+        desk.to = UnknownActivity()
         _run(daemon, clock, 5)
     assert recorder.shown == []
     assert "not retrying 'Rest your eyes" in caplog.text
 
 
 def test_a_pause_freezes_the_days_figures_and_looks_at_the_usual_pace() -> None:
-    clock, recorder = FakeClock(), Shown()
-    daemon = _daemon(recorder, IdleFor(0.0), clock)
+    clock, recorder, desk = FakeClock(), Shown(), Switch(IdleFor(0.0))
+    daemon = _daemon(recorder, desk, clock)
     daemon.tick()
     _run(daemon, clock, 5)
-    daemon.activity = IdleFor(19.9)  # paused just before 20 s without input: an eye rest
+    desk.to = IdleFor(19.9)  # paused just before 20 s without input: an eye rest
     clock.advance(15)
     daemon.tick()
     active = daemon.status().active

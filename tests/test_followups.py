@@ -25,9 +25,8 @@ def daemon_with(**breaks: str) -> tuple[Daemon, FakeClock, Shown, Stats]:
     return daemon, clock, shown, stats
 
 
-def run(daemon: Daemon, clock: FakeClock, minutes: float) -> list[tuple[float, str]]:
-    """Follow the daemon's own wakes for ``minutes``; (minute, title) of each notice."""
-    shown: Shown = daemon._notifier  # type: ignore[assignment]
+def run(daemon: Daemon, clock: FakeClock, minutes: float, shown: Shown) -> list[tuple[float, str]]:
+    """Follow the daemon's own wakes for ``minutes``; (minute, title) of each notice ``shown``."""
     start, seen = clock.wall, len(shown.shown)
     end = start.timestamp() + minutes * 60
     wake = daemon.tick()
@@ -39,7 +38,7 @@ def run(daemon: Daemon, clock: FakeClock, minutes: float) -> list[tuple[float, s
 
 def test_a_heads_up_comes_30_s_before_each_break_and_never_before_eye_rests() -> None:
     daemon, clock, shown, _ = daemon_with(remind_after="0s")
-    notices = run(daemon, clock, 125)
+    notices = run(daemon, clock, 125, shown)
     heads_ups = [at for at, title in notices if title == "Break in 30 seconds"]
     breaks = [at for at, title in notices if title.startswith("Break time")]
     assert len(breaks) == 2 and len(heads_ups) == 2
@@ -52,11 +51,11 @@ def test_a_heads_up_comes_30_s_before_each_break_and_never_before_eye_rests() ->
 
 
 def test_postponing_at_the_heads_up_moves_the_break_and_warns_again_before_it() -> None:
-    daemon, clock, _, stats = daemon_with(remind_after="0s")
-    first = run(daemon, clock, 59.6)
+    daemon, clock, shown, stats = daemon_with(remind_after="0s")
+    first = run(daemon, clock, 59.6, shown)
     assert first[-1][1] == "Break in 30 seconds"
     daemon.answer(Answer(BREAK, "snooze"))
-    later = run(daemon, clock, 10)
+    later = run(daemon, clock, 10, shown)
     titles = [title for _, title in later if "reak" in title]
     assert titles == ["Break in 30 seconds", "Break time: step away for 5 minutes"]
     at = {title: minute for minute, title in later}
@@ -65,13 +64,13 @@ def test_postponing_at_the_heads_up_moves_the_break_and_warns_again_before_it() 
 
 
 def test_no_heads_up_when_it_is_off() -> None:
-    daemon, clock, _, _ = daemon_with(heads_up="0s")
-    assert not any(title.startswith("Break in") for _, title in run(daemon, clock, 65))
+    daemon, clock, shown, _ = daemon_with(heads_up="0s")
+    assert not any(title.startswith("Break in") for _, title in run(daemon, clock, 65, shown))
 
 
 def test_an_ignored_break_is_asked_again_once_after_10_minutes_in_other_words() -> None:
     daemon, clock, shown, stats = daemon_with(heads_up="0s")
-    notices = [(at, t) for at, t in run(daemon, clock, 115) if not t.startswith("Rest")]
+    notices = [(at, t) for at, t in run(daemon, clock, 115, shown) if not t.startswith("Rest")]
     assert [t for _, t in notices] == [
         "Break time: step away for 5 minutes",
         "Still going? Step away for 5 minutes now",
@@ -87,11 +86,11 @@ def test_an_ignored_break_is_asked_again_once_after_10_minutes_in_other_words() 
 
 @pytest.mark.parametrize("answer", ["done", "snooze", "skip", "dismissed"])
 def test_an_answered_break_is_not_asked_again(answer: str) -> None:
-    daemon, clock, _, _ = daemon_with(heads_up="0s")
-    run(daemon, clock, 60.1)
+    daemon, clock, shown, _ = daemon_with(heads_up="0s")
+    run(daemon, clock, 60.1, shown)
     daemon.answer(Answer(BREAK, answer))  # type: ignore[arg-type]
     # 12 min: past the 10 min ask; a snoozed break shown again 5 min on waits 10 min of its own
-    assert not any(t.startswith("Still going") for _, t in run(daemon, clock, 12))
+    assert not any(t.startswith("Still going") for _, t in run(daemon, clock, 12, shown))
 
 
 def test_the_follow_ups_refuse_settings_that_cannot_work() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ergo_daemon.activity.null import UnknownActivity
-from ergo_daemon.ports import ActivityError, Reading
+from ergo_daemon.ports import ActivityError, ActivitySource, Reading
 from support.clocks import FakeClock
 
 
@@ -49,3 +49,15 @@ class Typing(UnknownActivity):
     def read(self) -> Reading:
         gone = self.gone_since
         return Reading(idle=0.0 if gone is None else (self.clock.wall - gone).total_seconds())
+
+
+class Switch(UnknownActivity):
+    """Reads whichever source ``to`` is now, so a test can lock the screen or leave mid-run."""
+
+    name = "switch"
+
+    def __init__(self, to: ActivitySource) -> None:
+        self.to = to
+
+    def read(self) -> Reading:
+        return self.to.read()

@@ -12,12 +12,14 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+from support.waiting import repeating
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -328,30 +330,9 @@ class Desktop:
                 stdout=subprocess.DEVNULL,
             )
 
-    @contextmanager
-    def keep_active(self, interval: float = 0.1) -> Iterator[None]:
+    def keep_active(self, interval: float = 0.1) -> AbstractContextManager[None]:
         """Simulate an active user by calling touch_input every `interval` seconds."""
-        stop = threading.Event()
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                while True:
-                    self.touch_input()
-                    if stop.wait(interval):
-                        return
-            except BaseException as exc:  # reported when the block exits
-                errors.append(exc)
-
-        thread = threading.Thread(target=run, name="desktop-keep-active", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(timeout=10)
-        if errors:
-            raise errors[0]
+        return repeating(self.touch_input, interval, name="desktop-keep-active")
 
     def choose_action(self, pattern: str, timeout: float = 5.0) -> str:
         """Pick the first entry matching ``pattern`` (a regex) in dunst's context menu, as a

@@ -432,10 +432,10 @@ class Daemon:
         if isinstance(outcome, ConfigError):
             # Whatever ran before goes on: the settings of the last clean load, or the stand-in
             # chosen at start.
-            kind, detail = self._settings_in_use.kind, self._settings_in_use.detail
-            if kind == "configured":
-                kind, detail = "last good", "the last good settings"
-            self.config_failed(InUse(kind, detail, str(outcome)), now)
+            choice, detail = self._settings_in_use.choice, self._settings_in_use.detail
+            if choice == "configured":
+                choice, detail = "last good", "the last good settings"
+            self.config_failed(InUse(choice, detail, str(outcome)), now)
             first = str(outcome).splitlines()[0]
             return f"configuration error, {detail} stay in use: {first}"
         self._settings_in_use = CONFIGURED

@@ -30,15 +30,15 @@ PARTS = ("your config file", "the ERGO_* environment", "the command line", "orga
 class InUse:
     """Which settings run and why: ``InUse("last good", "the last good settings, saved ...")``.
 
-    ``kind`` is one of ``configured``, ``last good``, ``valid layers``, ``built-in defaults``.
+    ``choice`` is one of ``configured``, ``last good``, ``valid layers``, ``built-in defaults``.
     """
 
-    kind: str
+    choice: str
     detail: str
     problem: str | None = None
 
     def as_json(self) -> dict[str, str | None]:
-        return {"in_use": self.kind, "detail": self.detail, "problem": self.problem}
+        return {"in_use": self.choice, "detail": self.detail, "problem": self.problem}
 
 
 CONFIGURED = InUse("configured", "the configured settings")

@@ -50,7 +50,7 @@ def test_an_admins_typo_in_the_policy_leaves_the_users_own_settings_running(
         [tmp_path / "config.toml"],
     )
     assert loaded.settings.eyes.every == timedelta(minutes=25), "the user's file still applies"
-    assert in_use.kind == "valid layers" and in_use.detail.endswith("without organisation files")
+    assert in_use.choice == "valid layers" and in_use.detail.endswith("without organisation files")
     assert "policy" in (in_use.problem or "") and "evry" in (in_use.problem or "")
     assert loaded.files == (tmp_path / "config.toml",), "still watched, to notice the fix"
 
@@ -65,13 +65,13 @@ def test_saved_settings_come_first_and_an_unusable_save_is_passed_over(tmp_path:
 
     loaded, in_use = fallback.recover(ConfigError("x.toml:1: bad"), saved, nothing_valid, [])
     assert loaded.settings == good
-    assert (in_use.kind, in_use.detail) == (
+    assert (in_use.choice, in_use.detail) == (
         "last good",
         "the last good settings, saved 2026-11-23 09:30",
     )
     saved.write_text("{not json")
     loaded, in_use = fallback.recover(ConfigError("x.toml:1: bad"), saved, nothing_valid, [])
-    assert loaded.settings == Settings() and in_use.kind == "built-in defaults"
+    assert loaded.settings == Settings() and in_use.choice == "built-in defaults"
     assert fallback.notice_text(in_use) == (
         "x.toml:1: bad\nUntil it is fixed, reminders follow the built-in defaults."
     )

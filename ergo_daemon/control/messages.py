@@ -24,7 +24,7 @@ __all__ = [
     "reply",
 ]
 
-Kind = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+KindName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Seconds = Annotated[float, Field(gt=0, le=7 * 86400)]
 
 
@@ -52,18 +52,18 @@ class Resume(_Request):
 
 class Snooze(_Request):
     command: Literal["snooze"]
-    kind: Kind | None = None
+    kind: KindName | None = None
     seconds: Seconds | None = None
 
 
 class Skip(_Request):
     command: Literal["skip"]
-    kind: Kind | None = None
+    kind: KindName | None = None
 
 
 class Done(_Request):
     command: Literal["done"]
-    kind: Kind
+    kind: KindName
 
 
 class Stop(_Request):

@@ -32,7 +32,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from pydantic_settings.sources import DefaultSettingsSource
 
 from ergo_daemon.durations import format_duration, parse_duration
-from ergo_daemon.settings.sources import PLANNED, of_kind
+from ergo_daemon.settings.sources import PLANNED, placed
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -435,13 +435,13 @@ class Settings(BaseSettings):
         """
         planned = PLANNED.get()
         return (
-            *of_kind(planned, "policy"),
+            *placed(planned, "policy"),
             init_settings,
-            *of_kind(planned, "command line"),
-            *of_kind(planned, "environment"),
-            *of_kind(planned, "user file"),
-            *of_kind(planned, "organisation defaults"),
-            *of_kind(planned, "preset"),
+            *placed(planned, "command line"),
+            *placed(planned, "environment"),
+            *placed(planned, "user file"),
+            *placed(planned, "organisation defaults"),
+            *placed(planned, "preset"),
             DefaultSettingsSource(settings_cls),
         )
 

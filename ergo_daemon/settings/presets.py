@@ -65,7 +65,7 @@ def preset_layer(chosen: object, origin: str) -> Layer:
 class PresetSource(LayerSource):
     """The preset the layers above chose: runs after them and reads what they set."""
 
-    kind = "preset"
+    place = "preset"
 
     def __init__(self, settings_cls: type[BaseSettings]):
         super().__init__(settings_cls, Layer("preset", {}))

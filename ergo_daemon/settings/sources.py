@@ -92,9 +92,9 @@ def environment_layer(environ: Mapping[str, str]) -> Layer:
 
 
 class Layered(PydanticBaseSettingsSource):
-    """What every layer's source shares: its kind (its place in the order), and what it gave."""
+    """What every layer's source shares: its layer (its place in the order), and what it gave."""
 
-    kind: ClassVar[str]
+    place: ClassVar[str]
     __name__: str  # pydantic-settings keys what each source gave by this: the origin
     layer: Layer
     given: dict[str, Any] | None = None  # None until the source ran
@@ -106,7 +106,7 @@ class Layered(PydanticBaseSettingsSource):
 
     @property
     def locks(self) -> bool:
-        return self.kind == "policy"
+        return self.place == "policy"
 
     def _checked(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The layer's data with ``rest_break`` spelt ``break``, as in files; unknown keys raise."""
@@ -125,7 +125,7 @@ class Layered(PydanticBaseSettingsSource):
 class LayerSource(Layered):
     """A layer already read; on its own (``validate``) it ranks like a file, later ones winning."""
 
-    kind: ClassVar[str] = "user file"
+    place: ClassVar[str] = "user file"
 
     def __init__(self, settings_cls: type[BaseSettings], layer: Layer):
         super().__init__(settings_cls)
@@ -140,33 +140,33 @@ class LayerSource(Layered):
 
 
 class OrganisationDefaultsSource(LayerSource):
-    kind = "organisation defaults"
+    place = "organisation defaults"
 
 
 class EnvironmentSource(LayerSource):
     """``ERGO_*`` variables. Not EnvSettingsSource: it skips unknown variables, looks up the
     ``break`` alias without the prefix and reads list fields as JSON, not as ``mon-fri``."""
 
-    kind = "environment"
+    place = "environment"
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]):
         super().__init__(settings_cls, environment_layer(environ))
 
 
 class FlagsSource(LayerSource):
-    kind = "command line"
+    place = "command line"
 
 
 class PolicySource(LayerSource):
     """Locked organisation policy (a file, the Windows registry, macOS managed preferences)."""
 
-    kind = "policy"
+    place = "policy"
 
 
 class UserFileSource(Layered, TomlConfigSettingsSource):
     """The person's config.toml, read by pydantic-settings with our size, UTF-8 and line checks."""
 
-    kind = "user file"
+    place = "user file"
 
     def __init__(self, settings_cls: type[BaseSettings], path: Path):
         self.layer = Layer(str(path), {})
@@ -183,9 +183,9 @@ class UserFileSource(Layered, TomlConfigSettingsSource):
         return self._checked(super().__call__())
 
 
-def of_kind(sources: Iterable[Layered], kind: str) -> list[Layered]:
-    """The sources of one kind, highest priority first: the one given later wins."""
-    return [source for source in reversed(tuple(sources)) if source.kind == kind]
+def placed(sources: Iterable[Layered], place: str) -> list[Layered]:
+    """The sources of one place in the order, highest priority first: the one given later wins."""
+    return [source for source in reversed(tuple(sources)) if source.place == place]
 
 
 def submodel(annotation: Any) -> type[BaseModel] | None:

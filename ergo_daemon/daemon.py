@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ergo_daemon import persist
+from ergo_daemon import paths, persist
 from ergo_daemon.activity.steady import SteadyReading
 from ergo_daemon.clock import Instant, gap, read_clocks
 from ergo_daemon.content.compose import Composer
@@ -418,7 +418,7 @@ class Daemon:
             log.info("the configuration is still broken; %s stay in use", in_use.detail)
             return
         log.error("configuration error; running on %s:\n%s", in_use.detail, in_use.problem)
-        title = "ergo-daemon: configuration error"
+        title = f"{paths.APP}: configuration error"
         notice = Notice.about_itself(CONFIG, title, notice_text(in_use), now)
         self._delivery.send(notice, now)
 
@@ -456,7 +456,7 @@ class Daemon:
         """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
         with self._lock:
             now = self.now()
-            self._delivery.send(Notice.about_itself(INFO, "ergo-daemon", message, now), now)
+            self._delivery.send(Notice.about_itself(INFO, paths.APP, message, now), now)
 
     def _follow_up(self, now: datetime) -> list[datetime]:
         """A heads-up before a break, or the one ask again after it; when to look next."""

@@ -80,7 +80,7 @@ class FreedesktopNotifier(Notifier):
         return f"{name} {version} ({vendor})"
 
     def send(self, notice: Notice) -> None:
-        hints = {"urgency": ("y", 1), "category": ("s", "x-ergo-daemon.reminder")}
+        hints = {"urgency": ("y", 1), "category": ("s", f"x-{APP_NAME}.reminder")}
         can = self._capabilities_for_send()
         buttons, message = self._answer_options(notice, can)
         message = clamp(message, MAX_MESSAGE)

@@ -432,6 +432,7 @@ def test_export_writes_one_csv_row_per_day_and_prompt(
         "merged": "",
         "active_seconds": "10800",
         "longest_sitting_seconds": "3000",
+        "held_seconds": "0",
     }
     assert records[1]["at_utc"] == "2026-03-02T08:00:00Z"
     assert (records[1]["kind"], records[1]["merged"]) == ("break", "eyes")

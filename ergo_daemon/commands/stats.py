@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     "merged",
     "active_seconds",
     "longest_sitting_seconds",
+    "held_seconds",  # of the active seconds, those in calls, films and Do Not Disturb
 )
 MAX_DAYS = 3660
 DB_HELP = "the statistics database (default: stats.sqlite3 in the state directory)"
@@ -144,13 +145,22 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _write_csv(out: TextIO, prompts: list[PromptEvent], activity: list[DayActivity]) -> None:
-    rows: list[tuple[str, str, str, str, str, str, str, str]] = [
-        ("day", a.day.isoformat(), "", "", "", "", _seconds(a.active_seconds), "") for a in activity
+    rows = [
+        (
+            "day",
+            a.day.isoformat(),
+            "",
+            "",
+            "",
+            "",
+            _seconds(a.active_seconds),
+            _seconds(a.longest_sitting_seconds),
+            _seconds(a.held_seconds),
+        )
+        for a in activity
     ]
-    for index, a in enumerate(activity):
-        rows[index] = (*rows[index][:7], _seconds(a.longest_sitting_seconds))
     rows += [
-        ("prompt", p.day.isoformat(), p.at, p.kind, p.outcome, " ".join(p.merged), "", "")
+        ("prompt", p.day.isoformat(), p.at, p.kind, p.outcome, " ".join(p.merged), "", "", "")
         for p in prompts
     ]
     # Each day's activity row first, then its prompts in time order.

@@ -116,7 +116,7 @@ def _figures(rows: Sequence[DayRow]) -> str:
     summary = (
         f"<p>{_duration(sum(r.active_seconds for r in rows))} active; longest unbroken sitting"
         f" {_duration(max(r.longest_sitting_seconds for r in rows))}; {counted(taken, 'break')}"
-        f" taken, {prompted} prompted; {glasses} of water.</p>"
+        f" taken, {prompted} prompted; {glasses} of water.{_held(rows)}</p>"
     )
     parts = [
         summary,
@@ -275,9 +275,24 @@ def chart(
     return "\n".join(out)
 
 
+def _held(rows: Sequence[DayRow]) -> str:
+    """`` Of it, 1 h 10 min in calls, films or Do Not Disturb (3 prompts held).``, or nothing."""
+    seconds, held = sum(r.held_seconds for r in rows), sum(r.held for r in rows)
+    if not seconds and not held:
+        return ""
+    return (
+        f" Of it, {_duration(seconds)} in calls, films or Do Not Disturb"
+        f" ({counted(held, 'prompt')} held, {sum(r.shown_after_hold for r in rows)} shown after)."
+    )
+
+
 def _table(rows: Sequence[DayRow]) -> str:
     kinds = "".join(f"<th>{kind.report}</th>" for kind in REPORTED)
-    head = f"<tr><th>Day</th><th>Active</th><th>Longest sitting</th>{kinds}<th>Glasses</th></tr>"
+    calls = any(r.held_seconds for r in rows)  # a column only for those who had calls
+    held = "<th>In calls</th>" if calls else ""
+    head = (
+        f"<tr><th>Day</th><th>Active</th>{held}<th>Longest sitting</th>{kinds}<th>Glasses</th></tr>"
+    )
 
     def count(tally: Uptake) -> str:
         return (
@@ -288,7 +303,8 @@ def _table(rows: Sequence[DayRow]) -> str:
 
     body = "".join(
         f"<tr><td>{r.day:%a %Y-%m-%d}</td><td>{_duration(r.active_seconds)}</td>"
-        f"<td>{_duration(r.longest_sitting_seconds)}</td>{''.join(map(count, r.uptake))}"
+        + (f"<td>{_duration(r.held_seconds)}</td>" if calls else "")
+        + f"<td>{_duration(r.longest_sitting_seconds)}</td>{''.join(map(count, r.uptake))}"
         f"<td>{r.glasses or NONE}</td></tr>"
         for r in rows
     )

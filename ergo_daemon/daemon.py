@@ -245,6 +245,9 @@ class Daemon:
                 paused_until=paused,
                 plan=tuple(plan.items()),
                 held=self._held if self._status == "held" else None,
+                # Asked now: the signals are read only when a decision needs them, so between
+                # decisions the daemon does not know (one read, a few context switches).
+                quiet=self._muted(now) if self._status == "active" else None,
                 active=desk.active,
                 sitting=desk.sitting,
                 longest=desk.longest,

@@ -65,6 +65,7 @@ class Snapshot:
     paused_until: datetime | None  # only while paused
     plan: tuple[tuple[Kind, datetime], ...]  # (kind, next due), in the order of the rules
     held: tuple[str, datetime] | None  # why prompts wait, and since when; only while held
+    quiet: str | None  # why a prompt due now would wait (Do Not Disturb...), while not held
     active: float  # seconds today
     sitting: float  # seconds: the current unbroken stretch
     longest: float  # seconds: today's longest stretch

@@ -88,3 +88,16 @@ def test_a_configuration_error_waits_for_do_not_disturb_to_end() -> None:
     call.reason = None
     _run(daemon, clock, 1.5)
     assert [n.topic for n in screen.shown] == ["config"], "shown once, after it ended"
+
+
+def test_status_between_prompts_says_a_prompt_would_wait_while_the_desktop_is_muted() -> None:
+    screen, call, clock, stats = Withdrawing(), Busy(), FakeClock(), Stats()
+    daemon = _daemon(screen, call, clock, stats)
+    _run(daemon, clock, 5)  # typing; nothing due yet, so no signal was asked
+    _, line, data = parse_reply(handle(daemon, encode_request("status")))
+    assert line.startswith("active; ") and data["quiet"] is None
+    call.reason, asked = "Do Not Disturb is on", call.asked
+    _, line, data = parse_reply(handle(daemon, encode_request("status")))
+    assert line.startswith("active (a prompt due now would wait: Do Not Disturb is on); "), line
+    assert data["status"] == "active" and data["quiet"] == "Do Not Disturb is on"
+    assert call.asked == asked + 1, "status asks the signals once, only when asked itself"

@@ -121,6 +121,8 @@ def _status(shot: Snapshot) -> Said:
     held = _held(shot)
     if held is not None and not paused:
         state = f"held: {held['reason']} since {held['since_local']}"
+    elif shot.quiet is not None:
+        state += f" (a prompt due now would wait: {shot.quiet})"
     line = f"{state}; {format_duration(timedelta(seconds=round(shot.active)))} active today"
     if shot.plan:
         line += "; next " + ", ".join(
@@ -140,6 +142,7 @@ def _status(shot: Snapshot) -> Said:
         "activity": shot.activity,
         "statistics_problem": problem,
         "held": held and {"reason": held["reason"], "since": held["since"]},
+        "quiet": shot.quiet,
     }
     if problem:
         line += f" (statistics not recorded: {problem})"

@@ -1,4 +1,7 @@
-"""One tick of the running daemon: read the world, ask the policy, deliver, say when to wake."""
+"""The running daemon: each tick reads the world, asks the policy, delivers, says when to wake.
+
+Its commands (pause, snooze, status ...) are what a typed request or a notice's button runs.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ from ergo_daemon.durations import humanize
 from ergo_daemon.fallback import CONFIGURED, InUse, notice_text
 from ergo_daemon.followups import AskAgain, HeadsUp, again_notice, heads_up_notice
 from ergo_daemon.kinds import BREAK, Kind
-from ergo_daemon.notify.answers import Answer, offered
+from ergo_daemon.notify.answers import LABELS, Answer, offered
 from ergo_daemon.policy import Activity, Policy, PolicyState, Status
 from ergo_daemon.ports import (
     ActivitySource,
@@ -117,7 +120,7 @@ class Daemon:
         self._held: tuple[str, datetime] | None = None  # why prompts wait, and since when
 
     def restore(self) -> None:
-        """Continue today's timers, pause, snoozes and tally from the state file, if any."""
+        """Continue today's timers, pause, snoozes and desk time from the state file, if any."""
         if self._state_file is None:
             return
         now = self._clock().wall.astimezone(self.policy.calendar.tz)
@@ -157,7 +160,10 @@ class Daemon:
     def tick(self) -> datetime:
         with self._lock:
             wake = self._tick()
-        self._apply_answers()
+        if self._answers:  # outside the lock: each answer is a command, which takes it
+            self._apply_answers()
+            with self._lock:
+                wake = self._tick()  # the answers moved what is due next
         return wake
 
     def answer(self, answer: Answer) -> None:
@@ -214,7 +220,7 @@ class Daemon:
             self.policy.reset(kind)
             self._record(now, kind, "done", merged)
             if kind.rests:  # a real rest ends the sitting stretch
-                self._desk.today.sitting = 0.0
+                self._desk.stand_up()
             return Planned(now, kind, self.policy.upcoming(now).get(kind))
 
     def dismissed(self, kind: Kind, *, merged: Sequence[Kind] = ()) -> None:
@@ -274,15 +280,30 @@ class Daemon:
         self._on_change()
 
     def _apply_answers(self) -> None:
-        """Each button pressed since the last wake, by its typed command's own call."""
-        if not self._answers:
-            return
-        # Loaded on first use, like the control channel: most days bring no answer.
-        from ergo_daemon.control.handler import apply_answer
-
+        """Each button pressed since the last wake, by the command typing it would run."""
         while self._answers:
             answer = self._answers.popleft()
-            log.info("answered %s: %s", answer.kind, apply_answer(self, answer))
+            log.info("answered %s: %s", answer.kind, self._answered(answer))
+
+    def _answered(self, answer: Answer) -> str:
+        """Do what one button asks (the lock not held: the command takes it); what it did."""
+        try:
+            match answer.action:
+                case "dismissed":
+                    self.dismissed(answer.kind, merged=answer.merged)
+                    return "dismissed"
+                case "done":
+                    return self.done(answer.kind.name, merged=answer.merged).kind.done_line()
+                case "snooze":
+                    return f"snoozed {self.snooze(answer.kind.name).kind}"
+                case "skip":
+                    return f"skipped {self.skip(answer.kind.name).kind}"
+        except Refused as exc:
+            self.tell(f"{LABELS[answer.action]}: {exc}")
+            return f"refused: {exc}"
+        except Exception:  # a button must never stop the daemon
+            log.exception("answering %s with %s failed", answer.kind, answer.action)
+            return "failed inside the daemon"
 
     def _tick(self) -> datetime:
         instant = self._clock()
@@ -456,10 +477,14 @@ class Daemon:
         return f"configuration reloaded: {'; '.join(changed) or 'nothing changed'}"
 
     def tell(self, message: str) -> None:
-        """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted."""
+        """A notice about ergo-daemon itself, e.g. a refused button: no buttons, not counted.
+
+        Takes the lock (not reentrant): never call it while holding it.
+        """
         with self._lock:
             now = self.now()
             self._delivery.send(Notice.about_itself(INFO, paths.APP, message, now), now)
+        self._on_change()  # a notice kept for a retry needs a wake at its time
 
     def _follow_up(self, now: datetime) -> list[datetime]:
         """A heads-up before a break, or the one ask again after it; when to look next."""

@@ -46,7 +46,7 @@ class Desk:
             self.hand_over()
             return
         if away and not held:
-            self.today.sitting = 0.0
+            self.stand_up()
         elif reading.idle is None and reading.idle_pending:
             pass  # present or not is unknown for now: neither count nor end the stretch
         else:
@@ -54,6 +54,10 @@ class Desk:
             self._unrecorded += seconds
             self._unrecorded_held += seconds * held
         self.hand_over()
+
+    def stand_up(self) -> None:
+        """A real rest was taken: the current sitting stretch ends."""
+        self.today.sitting = 0.0
 
     def hand_over(self, *, force: bool = False) -> None:
         """Give the statistics the active time not yet recorded, every few minutes or now."""

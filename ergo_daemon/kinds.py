@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ergo_daemon.triggers import Trigger
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
     """One reminder kind; ``title`` and ``aside`` are templates where ``{length}`` is its rest."""
 
@@ -45,7 +45,12 @@ class Kind:
     def __str__(self) -> str:
         return self.name
 
-    def __hash__(self) -> int:  # by name: cheap, and equal kinds have equal names
+    # A kind is its name: a reload that rewords a custom reminder leaves it the same reminder
+    # (the one just shown can still be snoozed as such).
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Kind) and other.name == self.name
+
+    def __hash__(self) -> int:
         return hash(self.name)
 
     def done_line(self) -> str:

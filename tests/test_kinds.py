@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ergo_daemon.content.catalogue import load_catalogue
 from ergo_daemon.content.compose import Composer
@@ -42,3 +42,14 @@ def test_a_reminder_of_your_own_shows_its_title_and_message_as_written() -> None
     assert kind in [r.kind for r in rules_from(settings)]
     notice = Composer(settings, load_catalogue(), random.Random(0)).compose(Prompt(kind, AT))
     assert (notice.title, notice.message) == ("Tea {now} & {length}", "{50%}")
+
+
+HALF_HOUR = timedelta(minutes=30)
+
+
+def test_a_custom_reminder_reworded_by_a_reload_is_still_the_same_kind() -> None:
+    """The reminder just shown can still be snoozed as such after its title was edited."""
+    old = custom_kind(CustomReminder(name="tea", title="Tea time", every=HALF_HOUR))
+    new = custom_kind(CustomReminder(name="tea", title="Green", message="Brew.", every=HALF_HOUR))
+    assert old == new and {old: 1}.get(new) == 1
+    assert old != custom_kind(CustomReminder(name="coffee", title="Tea time", every=HALF_HOUR))

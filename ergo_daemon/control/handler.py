@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Any
 from ergo_daemon.control import messages as m
 from ergo_daemon.daemon_commands import UNTIL_RESUMED, Paused, Planned, Refused, Snapshot, Snoozed
 from ergo_daemon.durations import format_duration
-from ergo_daemon.notify.answers import LABELS
 from ergo_daemon.words import counted
 
 if TYPE_CHECKING:
     from ergo_daemon.daemon import Daemon
-    from ergo_daemon.notify.answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -36,27 +34,6 @@ def handle(daemon: Daemon, raw: bytes) -> bytes:
         log.exception("control request %s failed", request.command)
         return m.reply(f"{request.command} failed inside the daemon; see its log", ok=False)
     return m.reply(message, **data)
-
-
-def apply_answer(daemon: Daemon, answer: Answer) -> str:
-    """Do what a notice's button asks with its command's own call; what the command would say."""
-    try:
-        if answer.action == "dismissed":
-            daemon.dismissed(answer.kind, merged=answer.merged)
-            return "dismissed"
-        if answer.action == "done":
-            message, _ = _done(daemon.done(answer.kind.name, merged=answer.merged))
-        elif answer.action == "snooze":
-            message, _ = _snoozed(daemon.snooze(answer.kind.name))
-        else:
-            message, _ = _skipped(daemon.skip(answer.kind.name))
-    except Refused as exc:
-        daemon.tell(f"{LABELS[answer.action]}: {exc}")
-        return f"refused: {exc}"
-    except Exception:  # a button must never stop the daemon
-        log.exception("answering %s with %s failed", answer.kind, answer.action)
-        return "failed inside the daemon"
-    return message
 
 
 def _dispatch(daemon: Daemon, request: m.Request) -> Said:

@@ -1,7 +1,7 @@
 """Answers to a notice (Done, Snooze, Skip, dismissed): the buttons, and the words to type."""
 
-# Tiny on purpose: the daemon imports it at start. An answer is applied by the daemon's own
-# commands (ergo_daemon.daemon_commands), the ones the CLI's requests run, so both count the same.
+# Tiny on purpose: the daemon imports it at start. The daemon applies an answer with its own
+# commands (Daemon.done, .snooze, ...), the ones the CLI's requests run, so both count the same.
 
 from __future__ import annotations
 

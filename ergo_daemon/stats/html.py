@@ -294,10 +294,10 @@ def _table(rows: Sequence[DayRow]) -> str:
         f"<tr><th>Day</th><th>Active</th>{held}<th>Longest sitting</th>{kinds}<th>Glasses</th></tr>"
     )
 
-    def count(tally: Uptake) -> str:
+    def count(uptake: Uptake) -> str:
         return (
-            f"<td>{tally.taken} of {tally.prompted}</td>"
-            if tally != Uptake()
+            f"<td>{uptake.taken} of {uptake.prompted}</td>"
+            if uptake != Uptake()
             else f"<td>{NONE}</td>"
         )
 

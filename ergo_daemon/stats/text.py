@@ -117,8 +117,8 @@ def breaks_chart(rows: tuple[DayRow, ...], glyphs: Glyphs) -> list[str]:
         shown = _cells(max(breaks.prompted, breaks.taken), most, MARKS_WIDTH, exact=True)
         marks = glyphs.taken * taken + glyphs.missed * (shown - taken)
         glasses = glyphs.glass * _cells(row.glasses, most, MARKS_WIDTH, exact=True)
-        tally = f"{breaks.taken}/{breaks.prompted}" if breaks != Uptake() else ""
-        line = f"{_label(row):<9} {marks:<{MARKS_WIDTH}} {tally:>5}  {glasses:<{MARKS_WIDTH}}"
+        uptake = f"{breaks.taken}/{breaks.prompted}" if breaks != Uptake() else ""
+        line = f"{_label(row):<9} {marks:<{MARKS_WIDTH}} {uptake:>5}  {glasses:<{MARKS_WIDTH}}"
         lines.append(f"{line} {row.glasses:>3}" if row.glasses else line.rstrip())
     return lines
 

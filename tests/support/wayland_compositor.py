@@ -1,4 +1,4 @@
-"""A stand-in Wayland compositor speaking the idle protocols over a real socket."""
+"""A small Wayland compositor on a real socket that checks idle-protocol requests as a real one."""
 
 from __future__ import annotations
 

@@ -148,7 +148,6 @@ def build(
         on_stop=wakeups.stop,
         on_good_settings=partial(fallback.save, good),
     )
-    wakeups.at_set_times(at for r in daemon.policy.rules for at in r.trigger.set_times())
     daemon.restore()
     notifier.listen(daemon.answer)  # the buttons pressed, where notices carry them
     if in_use.problem is None:

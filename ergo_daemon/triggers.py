@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from ergo_daemon.policy import PolicyState
     from ergo_daemon.workhours import Calendar
 
-SetTime = tuple[frozenset[int], int]  # weekdays (0 is Monday) and a minute of the day
-
 
 class Look(NamedTuple):  # a tuple: made at every observation, so it must be cheap
     """What one observation saw, as the triggers count it (in seconds)."""
@@ -56,10 +54,6 @@ class Trigger(ABC):
 
     def lengths(self) -> tuple[float, ...]:
         """The lengths of a stretch without input at which its timer changes."""
-        return ()
-
-    def set_times(self) -> tuple[SetTime, ...]:
-        """The wall-clock times the daemon must be awake at for it (none: the policy says)."""
         return ()
 
     def count(self, name: str, state: PolicyState, look: Look) -> bool:
@@ -184,9 +178,6 @@ class SetTimes(Trigger):
                 continue
             return occurrence
         return None
-
-    def set_times(self) -> tuple[SetTime, ...]:
-        return tuple((self.weekdays, minute) for minute in self.at)
 
     def taken(
         self, name: str, state: PolicyState, now: datetime | None, calendar: Calendar

@@ -1,9 +1,9 @@
 """APScheduler's only job here: wake the daemon. It decides nothing.
 
 Each wake asks ``tick`` when to wake next (the policy's next look at activity, the next due
-time, a retry); fixed-time reminders add cron wakes. Missed wakes (after a suspend) run once,
-late, never in a burst. A wall clock set back (by hand, or by a time server) would hold every
-wall-clock trigger until the clock caught up again: the scheduler notices and wakes at once.
+time, a set time of day, a retry). Missed wakes (after a suspend) run once, late, never in a
+burst. A wall clock set back (by hand, or by a time server) would hold every wall-clock
+trigger until the clock caught up again: the scheduler notices and wakes at once.
 A stop is only asked for; the scheduler's own thread shuts it down, between wakes, so a stop
 before it has started, or during a tick, ends the run cleanly.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,9 +21,6 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-
-from ergo_daemon.settings.models import WEEKDAYS
 
 NEXT_DUE = "next-due"
 SET_BACK = 2.0  # seconds the wall clock may lag the monotonic one before it counts as set back
@@ -129,15 +126,6 @@ class Wakeups:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=tz,
         )
-
-    def at_set_times(self, times: Iterable[tuple[frozenset[int], int]]) -> None:
-        """Wake also at each (weekdays, minute of the day): reminders set for a time of day."""
-        for days, minute in times:
-            day_names = ",".join(WEEKDAYS[d] for d in sorted(days))
-            trigger = CronTrigger(
-                day_of_week=day_names, hour=minute // 60, minute=minute % 60, timezone=self._tz
-            )
-            self._scheduler.add_job(self._wake, trigger)
 
     def run(self, tick: Callable[[], datetime]) -> None:
         """Call ``tick`` once now, then at each wake until stop(); blocks meanwhile."""

@@ -390,6 +390,13 @@ def test_wakes_exactly_when_the_next_prompt_is_due() -> None:
     assert decision.wake_at == start + timedelta(minutes=20)
 
 
+def test_wakes_exactly_at_a_set_time_of_day_between_its_looks() -> None:
+    tables = {**_fixed("12:30"), "timing": {"sample_every": "5m"}}
+    policy = Policy(settings(**tables), BERLIN)
+    decision = policy.observe(Activity(datetime(2026, 11, 23, 12, 28, tzinfo=BERLIN), idle=0.0))
+    assert decision.wake_at == datetime(2026, 11, 23, 12, 30, tzinfo=BERLIN), "not at 12:33"
+
+
 def test_looks_again_as_a_pause_would_become_a_break_or_an_absence() -> None:
     policy = Policy(settings(), BERLIN)  # eye rest 20 s, away after 2 min, looks every 30 s
     start = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)

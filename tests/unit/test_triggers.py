@@ -72,7 +72,6 @@ def test_on_return_is_due_once_back_from_an_absence_and_taking_it_clears_it() ->
 def test_set_times_come_at_their_minutes_within_the_grace_and_once_each() -> None:
     lunch = SetTimes(at=(12 * 60 + 30,), weekdays=frozenset({0, 1, 2, 3, 4}), grace=600.0)
     state, half_past = PolicyState(), MONDAY_9.replace(hour=12, minute=30)
-    assert lunch.set_times() == ((frozenset({0, 1, 2, 3, 4}), 750),), "a wake at 12:30"
     assert lunch.due_at("lunch", state, MONDAY_9, CALENDAR) == half_past
     late = half_past + timedelta(minutes=9)
     assert lunch.due_at("lunch", state, late, CALENDAR) == half_past, "missed, within grace"

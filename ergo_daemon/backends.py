@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from ergo_daemon.activity.bus import Listener
-    from ergo_daemon.activity.combined import Candidate
+    from ergo_daemon.activity.combined import Candidate, CombinedActivity
     from ergo_daemon.autostart import Autostart
     from ergo_daemon.notify.sound import Chime
     from ergo_daemon.quiet import QuietSignals
@@ -193,30 +193,19 @@ def activity_source(
     if source.idle_name is None:
         log.warning(
             "activity: no idle source for this session; counting clock time instead (%s)",
-            _lock_and_sleep(source.idle_name, source.status_names),
+            _lock_and_sleep(source),
         )
     else:
-        log.info(
-            "activity: idle time from %s; %s",
-            source.idle_name,
-            _lock_and_sleep(source.idle_name, source.status_names),
-        )
+        log.info("activity: idle time from %s; %s", source.idle_name, _lock_and_sleep(source))
     return source
 
 
-# Idle sources that also tell a lock (X11: a running screen saver; swayidle: logind's lock).
-_IDLE_TELLS_LOCK = ("X11", "swayidle", "macOS", "Windows")
-
-
-def _lock_and_sleep(idle: str | None, status: tuple[str, ...]) -> str:
+def _lock_and_sleep(source: CombinedActivity) -> str:
     """Where the lock and a coming sleep are seen, as ``doctor`` reports them."""
-    lock = [idle] if idle and idle.startswith(_IDLE_TELLS_LOCK) else []
-    lock += [name for name in status if "sleep only" not in name]
-    sleep = [name for name in status if name.startswith("systemd-logind")]
-    sleep += [idle] if idle and idle.startswith("swayidle") else []
+    lock, sleep = ", ".join(source.lock_names), ", ".join(source.sleep_names)
     return (
-        f"screen lock from {', '.join(lock) or 'nowhere (unknown)'}; a coming sleep from "
-        f"{', '.join(sleep) or 'nowhere'} (a sleep is always seen afterwards from the clocks)"
+        f"screen lock from {lock or 'nowhere (unknown)'}; a coming sleep from "
+        f"{sleep or 'nowhere'} (a sleep is always seen afterwards from the clocks)"
     )
 
 

@@ -118,6 +118,16 @@ class ActivitySource(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def tells_lock(self) -> bool:
+        """Whether its readings say the screen is locked (else a lock is only a silence)."""
+        ...
+
+    @property
+    def tells_sleep(self) -> bool:
+        """Whether its readings say a suspend is coming (else it is seen after, from the clocks)."""
+        ...
+
     def read(self) -> Reading: ...
 
     def watch(self, changed: Callable[[], None]) -> None: ...

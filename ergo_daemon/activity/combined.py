@@ -80,9 +80,21 @@ class CombinedActivity:
 
     @property
     def lock_names(self) -> tuple[str, ...]:
-        """The parts in use now that can tell a locked screen (they set ``tells_lock``)."""
-        running = [s.source for s in self._idle + self._status if s.source is not None]
-        return tuple(s.name for s in running if getattr(s, "tells_lock", False))
+        """The parts in use now that can tell a locked screen."""
+        return tuple(s.name for s in self._running() if s.tells_lock)
+
+    @property
+    def sleep_names(self) -> tuple[str, ...]:
+        """The parts in use now that can tell a coming suspend."""
+        return tuple(s.name for s in self._running() if s.tells_sleep)
+
+    @property
+    def tells_lock(self) -> bool:
+        return bool(self.lock_names)
+
+    @property
+    def tells_sleep(self) -> bool:
+        return bool(self.sleep_names)
 
     @property
     def status_names(self) -> tuple[str, ...]:
@@ -139,6 +151,9 @@ class CombinedActivity:
                 with suppress(Exception):
                     slot.source.close()
                 slot.source = None
+
+    def _running(self) -> list[ActivitySource]:
+        return [s.source for s in self._idle + self._status if s.source is not None]
 
     def _describe(self) -> str:
         status = ", ".join(self.status_names)

@@ -36,6 +36,8 @@ def _call(
 class Logind(ServiceSource):
     """``Logind.connect(listener, system_bus)``: the session's lock and idle hints, and sleep."""
 
+    tells_sleep = True  # PrepareForSleep, in a session or not
+
     # Everything is followed by signal (PropertiesChanged on the session, PrepareForSleep on
     # the manager), so ``read`` costs no call. The idle hint is coarse (the desktop sets it
     # after its own idle delay), so it only stands in when no idle source works.

@@ -28,6 +28,7 @@ class MacActivity:
 
     name = "macOS CoreGraphics idle time"
     tells_lock = True
+    tells_sleep = False
 
     def __init__(self, load: Callable[[str], Any] = ctypes.CDLL) -> None:
         try:

@@ -31,6 +31,8 @@ class MutterIdle(ServiceSource):
     # wake-ups and typing costs none.
 
     name = "GNOME Mutter idle monitor"
+    tells_lock = False
+    tells_sleep = False
 
     def __init__(self, link: Link, caller: Caller, *, idle_after: float) -> None:
         super().__init__()

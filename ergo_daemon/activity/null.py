@@ -9,6 +9,8 @@ from ergo_daemon.ports import Reading
 
 class UnknownActivity:
     name = "none (activity unknown: counting clock time)"
+    tells_lock = False
+    tells_sleep = False
 
     def read(self) -> Reading:
         return Reading(idle=None)

@@ -53,6 +53,7 @@ class ScreenSaverLock(ServiceSource):
     # service leaves the bus.
 
     tells_lock = True
+    tells_sleep = False
 
     def __init__(self, link: Link, services: Sequence[ScreenSaverService]) -> None:
         super().__init__()

@@ -62,6 +62,7 @@ class SwayIdle(IdleSince):
 
     name = "swayidle"
     tells_lock = True  # logind's lock and unlock, which swayidle passes on
+    tells_sleep = True  # and its before-sleep
 
     def __init__(
         self,

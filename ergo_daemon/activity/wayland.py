@@ -51,6 +51,8 @@ class WaylandIdle(IdleSince):
     """
 
     name = "Wayland idle notification"
+    tells_lock = False
+    tells_sleep = False
 
     def __init__(
         self,

@@ -81,6 +81,7 @@ class WindowsActivity:
 
     name = "Windows GetLastInputInfo"
     tells_lock = True
+    tells_sleep = False
 
     def __init__(self, load: Callable[[str], Any] = windll) -> None:
         try:

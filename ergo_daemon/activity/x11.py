@@ -48,6 +48,8 @@ class X11Idle:
     """
 
     name = "X11 screen-saver extension"
+    tells_lock = False  # a blanked screen reads as locked, but a screen locker is not seen
+    tells_sleep = False
 
     def __init__(self, display_name: str, load: Callable[[str], Any] = ctypes.CDLL) -> None:
         try:

@@ -218,8 +218,10 @@ def _quiet() -> list[Finding]:
     findings: list[Finding] = []
     for candidate in backends.quiet_candidates(settings.quiet, local_zone(settings), os.environ):
         if not candidate.enabled:
-            detail = "none set" if candidate.key in ("windows", "apps") else "off in [quiet]"
-            findings.append(Finding("quiet", candidate.name, True, f"{detail} ({candidate.key})"))
+            key = f"quiet.{candidate.key}"
+            unset = candidate.key in ("windows", "apps")
+            detail = f"none set ({key})" if unset else f"off ({key} = false)"
+            findings.append(Finding("quiet", candidate.name, True, detail))
             continue
         try:
             signal = candidate.build()

@@ -286,6 +286,7 @@ class Breakable:
     def __init__(self, inner: WaylandIdle, broken: list[bool]) -> None:
         self._inner, self._broken = inner, broken
         self.name = inner.name
+        self.tells_lock, self.tells_sleep = inner.tells_lock, inner.tells_sleep
 
     def read(self) -> Reading:
         if self._broken[0]:

@@ -114,3 +114,9 @@ def test_a_server_without_buttons_is_named_with_the_commands_to_type(desktop: De
         report = findings(doctor(desktop.env, "--json"))
     assert report["answers"]["backend"] == "commands"
     assert "ergo-daemon done break" in report["answers"]["detail"]
+
+
+def test_quiet_signals_turned_off_or_unset_name_the_key_that_does_it(desktop: Desktop) -> None:
+    done = doctor({**desktop.env, "ERGO_QUIET__CAMERA": "false"})
+    assert "camera (/dev/video*): off (quiet.camera = false)" in done.stdout, done.stdout
+    assert "quiet windows: none set (quiet.windows)" in done.stdout, done.stdout

@@ -204,6 +204,8 @@ class Soak(Notifier):
 
     name = "soak"  # as an ActivitySource, a Notifier and a Recorder
     problem = None
+    tells_lock = True  # as an ActivitySource: the lock is simulated, a suspend seen from clocks
+    tells_sleep = False
 
     def __init__(self, seed: int, start: datetime) -> None:
         self.seed = seed
